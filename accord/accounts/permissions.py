@@ -1,0 +1,138 @@
+"""The one place where Accord decides who may do what.
+
+Pages and the REST API both call :func:`can` (or :func:`check`). A permission has two parts:
+
+1. the *role grant*: what a role may do with a kind of record (``ROLE_GRANTS``), either on
+   every record (``ALL``) or only on records the user owns (``OWN``);
+2. the *ownership test*, for ``OWN`` grants: the record's ``owner_id`` is the user.
+
+Anything not granted is denied.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Protocol
+
+from accord.accounts.models import Role
+
+
+class Resource(StrEnum):
+    CONTACT = "contact"
+    COMPANY = "company"
+    CAMPAIGN = "campaign"
+    TOUCHPOINT = "touchpoint"
+    DEAL = "deal"
+    ACTIVITY = "activity"
+    USER = "user"
+    API_KEY = "api_key"
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    ADD = "add"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+ALL = "all"
+OWN = "own"
+_Grant = dict[Action, str]
+
+_READ = {Action.VIEW: ALL}
+_FULL = {Action.VIEW: ALL, Action.ADD: ALL, Action.CHANGE: ALL, Action.DELETE: ALL}
+_WORK_ALL_CHANGE_OWN = {Action.VIEW: ALL, Action.ADD: ALL, Action.CHANGE: OWN}
+_WORK_ALL_NO_DELETE = {Action.VIEW: ALL, Action.ADD: ALL, Action.CHANGE: ALL}
+_OWN_WORK = {Action.VIEW: ALL, Action.ADD: ALL, Action.CHANGE: OWN, Action.DELETE: OWN}
+
+ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
+    Role.MARKETER: {
+        Resource.CONTACT: _WORK_ALL_NO_DELETE,
+        Resource.COMPANY: _WORK_ALL_NO_DELETE,
+        Resource.CAMPAIGN: _OWN_WORK,
+        Resource.TOUCHPOINT: _READ,
+        Resource.DEAL: _READ,
+        Resource.ACTIVITY: _READ,
+    },
+    Role.MARKETING_MANAGER: {
+        Resource.CONTACT: _FULL,
+        Resource.COMPANY: _FULL,
+        Resource.CAMPAIGN: _FULL,
+        Resource.TOUCHPOINT: _READ,
+        Resource.DEAL: _READ,
+        Resource.ACTIVITY: _READ,
+        Resource.USER: _READ,
+    },
+    Role.SDR: {
+        Resource.CONTACT: _WORK_ALL_CHANGE_OWN,
+        Resource.COMPANY: _WORK_ALL_CHANGE_OWN,
+        Resource.CAMPAIGN: _READ,
+        Resource.TOUCHPOINT: _READ,
+        Resource.DEAL: _WORK_ALL_CHANGE_OWN,
+        Resource.ACTIVITY: _OWN_WORK,
+    },
+    Role.ACCOUNT_EXECUTIVE: {
+        Resource.CONTACT: _WORK_ALL_CHANGE_OWN,
+        Resource.COMPANY: _WORK_ALL_CHANGE_OWN,
+        Resource.CAMPAIGN: _READ,
+        Resource.TOUCHPOINT: _READ,
+        Resource.DEAL: _OWN_WORK,
+        Resource.ACTIVITY: _OWN_WORK,
+    },
+    Role.SALES_MANAGER: {
+        Resource.CONTACT: _FULL,
+        Resource.COMPANY: _FULL,
+        Resource.CAMPAIGN: _READ,
+        Resource.TOUCHPOINT: _READ,
+        Resource.DEAL: _FULL,
+        Resource.ACTIVITY: _FULL,
+        Resource.USER: _READ,
+    },
+    Role.ADMIN: {resource: _FULL for resource in Resource},
+}
+
+
+class _Owned(Protocol):
+    owner_id: Any
+
+
+class _Actor(Protocol):
+    pk: Any
+    is_active: bool
+    is_authenticated: bool
+
+    @property
+    def effective_role(self) -> str: ...
+
+
+class PermissionDenied(Exception):  # noqa: N818 - mirrors django.core.exceptions.PermissionDenied
+    def __init__(self, action: Action, resource: Resource) -> None:
+        super().__init__(f"You do not have permission to {action.value} this {resource.value.replace('_', ' ')}.")
+        self.action = action
+        self.resource = resource
+
+
+def grant(user: _Actor, action: Action, resource: Resource) -> str | None:
+    """``ALL``, ``OWN`` or None for what ``user``'s role allows."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return ROLE_GRANTS.get(user.effective_role, {}).get(resource, {}).get(action)
+
+
+def can(user: _Actor, action: Action, resource: Resource, obj: _Owned | None = None) -> bool:
+    """May ``user`` do ``action`` on ``resource`` (or on the record ``obj`` of that kind)?
+
+    Without ``obj`` the answer is "on at least some records" (used to show a button or a menu).
+    """
+    scope = grant(user, action, resource)
+    if scope is None:
+        return False
+    if scope == ALL or obj is None:
+        return True
+    return bool(obj.owner_id is not None and obj.owner_id == user.pk)
+
+
+def check(user: _Actor, action: Action, resource: Resource, obj: _Owned | None = None) -> None:
+    """Raise :class:`PermissionDenied` unless :func:`can`."""
+    if not can(user, action, resource, obj):
+        raise PermissionDenied(action, resource)

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accord.contacts import views
+
+app_name = "contacts"
+
+urlpatterns = [
+    path("", views.contact_list, name="contact_list"),
+    path("<int:pk>/", views.contact_detail, name="contact_detail"),
+    path("companies/<int:pk>/", views.company_detail, name="company_detail"),
+]

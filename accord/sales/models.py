@@ -1,0 +1,133 @@
+"""Pipelines, deals and activities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from accord.core.models import TimeStampedModel
+
+
+class Pipeline(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PipelineStage(models.Model):
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField()
+    probability = models.PositiveSmallIntegerField(help_text="Win probability in percent (0–100).")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    rotting_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days without activity before a deal in this stage is highlighted."
+    )
+
+    class Meta:
+        ordering = ["pipeline", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "position"], name="unique_stage_position"),
+            models.CheckConstraint(condition=Q(probability__lte=100), name="stage_probability_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pipeline}: {self.name}"
+
+
+class Deal(TimeStampedModel):
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        WON = "won", "Won"
+        LOST = "lost", "Lost"
+
+    name = models.CharField(max_length=200)
+    pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals")
+    stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="deals")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    currency = models.CharField(max_length=3, default="USD")
+    expected_close = models.DateField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    company = models.ForeignKey(
+        "contacts.Company", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
+    source_campaign = models.ForeignKey(
+        "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="sourced_deals"
+    )
+    lost_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "status"]), models.Index(fields=["stage", "status"])]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="deal_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(TimeStampedModel):
+    class Kind(models.TextChoices):
+        CALL = "call", "Call"
+        MEETING = "meeting", "Meeting"
+        DEMO = "demo", "Demo"
+        TASK = "task", "Task"
+        NOTE = "note", "Note"
+        EMAIL = "email", "Email"
+        DISCOVERY = "discovery", "Discovery notes"
+        OBJECTION = "objection", "Objection"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities"
+    )
+    contact = models.ForeignKey(
+        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    company = models.ForeignKey(
+        "contacts.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="activities"
+    )
+    deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
+    details = models.JSONField(default=dict, blank=True, help_text="Kind-specific: call outcome, duration, …")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "activities"
+        indexes = [
+            models.Index(fields=["contact", "created_at"]),
+            models.Index(fields=["owner", "done_at", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:contact_detail", args=[self.contact_id]) if self.contact_id else "#"
+
+    @property
+    def happened_at(self) -> datetime:
+        return self.done_at or self.due_at or self.created_at

@@ -1,0 +1,32 @@
+"""Activities on a contact's timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import DateTimeField
+from django.db.models.functions import Coalesce
+
+from accord.core.timeline import TimelineEntry
+from accord.sales.models import Activity
+
+
+def activity_entries(contact_id: int, limit: int, before: datetime | None) -> Iterable[TimelineEntry]:
+    qs = (
+        Activity.objects.filter(contact_id=contact_id)
+        .select_related("owner")
+        .annotate(at=Coalesce("done_at", "due_at", "created_at", output_field=DateTimeField()))
+    )
+    if before is not None:
+        qs = qs.filter(at__lt=before)
+    for act in qs.order_by("-at", "-id")[:limit]:
+        who = str(act.owner) if act.owner else ""
+        status = "" if act.done_at else " (planned)"
+        yield TimelineEntry(
+            at=act.at,  # type: ignore[attr-defined]
+            kind="activity",
+            title=f"{act.get_kind_display()}{status}: {act.subject}",
+            detail=(f"{who} — " if who else "") + act.body[:300],
+            icon=act.kind,
+        )

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class TrackingConfig(AppConfig):
+    name = "accord.tracking"
+    label = "tracking"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accord.core import timeline
+        from accord.tracking.timeline import touchpoint_entries
+
+        timeline.register_source("tracking", touchpoint_entries)

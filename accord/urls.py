@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from accord.api import api
+from accord.web.urls import auth_urlpatterns
+
+urlpatterns = [
+    path("", include("accord.web.urls")),
+    path("contacts/", include("accord.contacts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    *auth_urlpatterns,
+]

@@ -1,0 +1,119 @@
+"""Fixtures shared by every app's tests.
+
+- ``users``: one user per role, created through the real action.
+- ``api_client``: a Django test client that sends an API key for a given user.
+- ``browser``: a Playwright-driven Debian Chromium (see :mod:`accord.core.testing.browser`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accord.accounts.actions import create_api_key, create_user
+from accord.accounts.models import Role, User
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TEST_PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = Role.MARKETER, username: str | None = None, **kw: Any) -> User:
+        n = next(counter)
+        return create_user(
+            username=username or f"{role}{n}",
+            password=TEST_PASSWORD,
+            role=role,
+            email=f"{username or role + str(n)}@example.test",
+            first_name=kw.pop("first_name", role.replace("_", " ").title()),
+            last_name=kw.pop("last_name", str(n)),
+            **kw,
+        )
+
+    return make
+
+
+@pytest.fixture
+def users(make_user: Callable[..., User]) -> dict[str, User]:
+    """One user for each role, keyed by role value."""
+    return {role.value: make_user(role.value, username=role.value) for role in Role}
+
+
+class ApiClient(Client):
+    """A test client that authenticates every request with ``Authorization: Bearer <key>``."""
+
+    def __init__(self, key: str | None, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.key = key
+
+    def generic(self, method: str, path: str, data: Any = "", content_type: str | None = "application/octet-stream", secure: bool = False, *, headers: dict[str, str] | None = None, **extra: Any) -> Any:  # type: ignore[override]
+        headers = dict(headers or {})
+        if self.key is not None:
+            headers.setdefault("Authorization", f"Bearer {self.key}")
+        return super().generic(method, path, data, content_type, secure=secure, headers=headers, **extra)
+
+
+@pytest.fixture
+def api_client_for(db: None) -> Callable[[User], ApiClient]:
+    def make(user: User) -> ApiClient:
+        return ApiClient(create_api_key(user, "test").secret)
+
+    return make
+
+
+@pytest.fixture
+def admin_api(users: dict[str, User], api_client_for: Callable[[User], ApiClient]) -> ApiClient:
+    return api_client_for(users[Role.ADMIN])
+
+
+# ---------------------------------------------------------------- browser
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    exe = shutil.which("chromium")
+    if exe is None:
+        if IN_CI:
+            pytest.fail("Debian's chromium is not installed; CI must install it (apt-get install -y chromium)")
+        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        skip = pytest.mark.skip(reason="needs PostgreSQL (set DATABASE_URL=postgres://…)")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(skip)
