@@ -76,7 +76,7 @@ def revoke_api_key(key: ApiKey) -> None:
 
 def authenticate_api_key(secret: str) -> User | None:
     """Return the active user owning ``secret``, or None. Records last use."""
-    parts = secret.split("_")
+    parts = secret.split("_", 2)
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     key = ApiKey.objects.select_related("user").filter(prefix=parts[1]).first()
