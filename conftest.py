@@ -63,7 +63,17 @@ class ApiClient(Client):
         super().__init__(**kw)
         self.key = key
 
-    def generic(self, method: str, path: str, data: Any = "", content_type: str | None = "application/octet-stream", secure: bool = False, *, headers: dict[str, str] | None = None, **extra: Any) -> Any:  # type: ignore[override]
+    def generic(
+        self,
+        method: str,
+        path: str,
+        data: Any = "",
+        content_type: str | None = "application/octet-stream",
+        secure: bool = False,
+        *,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> Any:  # type: ignore[override]
         headers = dict(headers or {})
         if self.key is not None:
             headers.setdefault("Authorization", f"Bearer {self.key}")
@@ -89,7 +99,9 @@ def browser() -> Iterator[Any]:
     exe = shutil.which("chromium")
     if exe is None:
         if IN_CI:
-            pytest.fail("Debian's chromium is not installed; CI must install it (apt-get install -y chromium)")
+            pytest.fail(
+                "Debian's chromium is not installed; CI must install it (apt-get install -y chromium)"
+            )
         pytest.skip("chromium not installed (apt-get install -y chromium)")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright

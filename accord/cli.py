@@ -1,11 +1,11 @@
 """The ``accord`` command: run the demo, the web server, the worker, seed data, manage keys.
 
-    accord demo [--port 8000]            migrate, seed the demo workspace if empty, run web + worker
-    accord serve [--port 8000]           the web server (gunicorn)
-    accord worker                        the background task worker (Huey consumer)
-    accord seed --contacts N --seed S    generate a workspace of N contacts
-    accord create-api-key --user NAME    print a new API key once
-    accord manage <django command> ...   any Django management command
+accord demo [--port 8000]            migrate, seed the demo workspace if empty, run web + worker
+accord serve [--port 8000]           the web server (gunicorn)
+accord worker                        the background task worker (Huey consumer)
+accord seed --contacts N --seed S    generate a workspace of N contacts
+accord create-api-key --user NAME    print a new API key once
+accord manage <django command> ...   any Django management command
 """
 
 from __future__ import annotations
@@ -45,12 +45,19 @@ def _gunicorn_cmd(host: str, port: int, workers: int) -> list[str]:
 
 
 def _worker_cmd() -> list[str]:
-    return [sys.executable, "-m", "django", "run_huey", "--settings", os.environ.get("DJANGO_SETTINGS_MODULE", SETTINGS)]
+    return [
+        sys.executable,
+        "-m",
+        "django",
+        "run_huey",
+        "--settings",
+        os.environ.get("DJANGO_SETTINGS_MODULE", SETTINGS),
+    ]
 
 
 def _run_together(commands: list[list[str]]) -> int:
     """Run the processes side by side; stop all of them when one exits or on Ctrl-C."""
-    procs = [subprocess.Popen(cmd) for cmd in commands]  # noqa: S603 - our own fixed commands
+    procs = [subprocess.Popen(cmd) for cmd in commands]
     stopping = False
 
     def stop(*_: object) -> None:
@@ -103,7 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
-    return subprocess.call(_gunicorn_cmd(args.host, args.port, args.workers))  # noqa: S603
+    return subprocess.call(_gunicorn_cmd(args.host, args.port, args.workers))
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -112,7 +119,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    argv = ["seed", "--contacts", str(args.contacts), "--seed", str(args.seed), "--batch-size", str(args.batch_size)]
+    argv = [
+        "seed",
+        "--contacts",
+        str(args.contacts),
+        "--seed",
+        str(args.seed),
+        "--batch-size",
+        str(args.batch_size),
+    ]
     _django()
     from django.core.management import call_command
 
@@ -125,7 +140,9 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="accord", description="Accord: one revenue funnel for marketing and sales.")
+    parser = argparse.ArgumentParser(
+        prog="accord", description="Accord: one revenue funnel for marketing and sales."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def server_opts(p: argparse.ArgumentParser) -> None:

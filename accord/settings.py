@@ -31,7 +31,9 @@ if PRODUCTION:
     DEBUG = False
     ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 else:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef")
+    SECRET_KEY = os.environ.get(
+        "SECRET_KEY", "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+    )
     DEBUG = os.environ.get("DEBUG", "1" if not TESTING else "0") == "1"
     ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
@@ -95,7 +97,9 @@ TEMPLATES = [
 def _database() -> dict[str, object]:
     default_sqlite = f"sqlite:///{DATA_DIR / 'accord.sqlite3'}"
     url = os.environ.get("DATABASE_URL", default_sqlite)
-    db: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60))
+    db: dict[str, object] = dict(
+        dj_database_url.parse(url, conn_max_age=0 if url.startswith("sqlite") else 60)
+    )
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db["OPTIONS"] = {
             # WAL lets readers run beside the writer; IMMEDIATE avoids upgrade deadlocks;
@@ -214,7 +218,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+    CSRF_TRUSTED_ORIGINS = [
+        o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    ]
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,6 @@ import tempfile
 os.environ["ACCORD_TESTING"] = "1"
 os.environ.setdefault("ACCORD_DATA_DIR", tempfile.mkdtemp(prefix="accord-test-"))
 
-from accord.settings import *  # noqa: E402,F403
+from accord.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses argon2

@@ -11,14 +11,16 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 ACCORD = str(Path(sys.executable).with_name("accord"))
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ACCORD_", "DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ACCORD_", "DJANGO_", "DATABASE_URL", "REDIS_URL"))
+    }
     env["ACCORD_DATA_DIR"] = str(tmp_path / "data")
     return env
 
@@ -43,7 +45,11 @@ def test_create_api_key_prints_a_working_key_once(tmp_path):
         env={**env, "DJANGO_SUPERUSER_PASSWORD": "a long enough password 1"}, check=True, timeout=120,
     )  # fmt: skip
     result = subprocess.run(
-        [ACCORD, "create-api-key", "--user", "ops", "--name", "deploy"], env=env, capture_output=True, text=True, timeout=120
+        [ACCORD, "create-api-key", "--user", "ops", "--name", "deploy"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     key = result.stdout.strip()
@@ -55,7 +61,9 @@ def test_create_api_key_prints_a_working_key_once(tmp_path):
         env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert check.stdout.strip().splitlines()[-1] == "ops", check.stderr
-    unknown = subprocess.run([ACCORD, "create-api-key", "--user", "nobody"], env=env, capture_output=True, text=True)
+    unknown = subprocess.run(
+        [ACCORD, "create-api-key", "--user", "nobody"], env=env, capture_output=True, text=True
+    )
     assert unknown.returncode != 0 and "No user named 'nobody'" in unknown.stderr
 
 
@@ -75,7 +83,7 @@ def test_demo_command_serves_the_seeded_workspace(tmp_path):
         while time.monotonic() < deadline:
             assert proc.poll() is None, log.read_text()
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as resp:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as resp:
                     body = resp.read().decode()
                     break
             except OSError:
@@ -85,7 +93,12 @@ def test_demo_command_serves_the_seeded_workspace(tmp_path):
         assert f"http://127.0.0.1:{port}/" in output
         assert "sam" in output and "accord-demo" in output
         # the worker runs beside the web server
-        assert "run_huey" in subprocess.run(["ps", "-o", "args=", "--ppid", str(proc.pid)], capture_output=True, text=True).stdout
+        assert (
+            "run_huey"
+            in subprocess.run(
+                ["ps", "-o", "args=", "--ppid", str(proc.pid)], capture_output=True, text=True
+            ).stdout
+        )
     finally:
         proc.terminate()
         proc.wait(timeout=30)

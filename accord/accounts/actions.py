@@ -64,7 +64,9 @@ def create_api_key(user: User, name: str = "default") -> NewApiKey:
     """Create a key for ``user``. The returned secret is the only copy there will ever be."""
     prefix = secrets.token_hex(6)
     secret = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    key = ApiKey.objects.create(user=user, name=name[:100] or "default", prefix=prefix, hashed_secret=_hash(secret))
+    key = ApiKey.objects.create(
+        user=user, name=name[:100] or "default", prefix=prefix, hashed_secret=_hash(secret)
+    )
     return NewApiKey(key=key, secret=secret)
 
 

@@ -88,7 +88,7 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.ACTIVITY: _FULL,
         Resource.USER: _READ,
     },
-    Role.ADMIN: {resource: _FULL for resource in Resource},
+    Role.ADMIN: dict.fromkeys(Resource, _FULL),
 }
 
 
@@ -105,9 +105,11 @@ class _Actor(Protocol):
     def effective_role(self) -> str: ...
 
 
-class PermissionDenied(Exception):  # noqa: N818 - mirrors django.core.exceptions.PermissionDenied
+class PermissionDenied(Exception):
     def __init__(self, action: Action, resource: Resource) -> None:
-        super().__init__(f"You do not have permission to {action.value} this {resource.value.replace('_', ' ')}.")
+        super().__init__(
+            f"You do not have permission to {action.value} this {resource.value.replace('_', ' ')}."
+        )
         self.action = action
         self.resource = resource
 

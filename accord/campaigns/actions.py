@@ -26,7 +26,10 @@ def create_campaign(**fields: Any) -> Campaign:
     except ValidationError as exc:
         raise from_django_validation(exc) from exc
     if campaign.start_date and campaign.end_date and campaign.end_date < campaign.start_date:
-        raise Invalid("The campaign ends before it starts.", field_errors={"end_date": ["Must be after the start date."]})
+        raise Invalid(
+            "The campaign ends before it starts.",
+            field_errors={"end_date": ["Must be after the start date."]},
+        )
     with transaction.atomic():
         campaign.save()
     return campaign

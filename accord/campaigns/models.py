@@ -48,7 +48,9 @@ class Campaign(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=Q(budget__gte=0), name="campaign_budget_not_negative"),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
                 name="campaign_dates_ordered",
             ),
         ]

@@ -16,7 +16,17 @@ from accord.contacts.models import Company, Contact, PropertyDefinition
 from accord.core.errors import Conflict, Invalid, from_django_validation
 from accord.lifecycle.actions import change_stage, record_initial_stage
 
-CONTACT_FIELDS = ("email", "first_name", "last_name", "phone", "title", "company", "owner", "country", "properties")
+CONTACT_FIELDS = (
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "title",
+    "company",
+    "owner",
+    "country",
+    "properties",
+)
 COMPANY_FIELDS = ("name", "domain", "industry", "size", "revenue_band", "country", "owner", "properties")
 
 
@@ -75,8 +85,12 @@ def clean_properties(object_type: str, properties: Mapping[str, Any] | None) -> 
     if not properties:
         return {}
     if not isinstance(properties, Mapping):
-        raise Invalid("Custom properties must be an object.", field_errors={"properties": ["Must be an object."]})
-    defs = {d.key: d for d in PropertyDefinition.objects.filter(object_type=object_type, key__in=list(properties))}
+        raise Invalid(
+            "Custom properties must be an object.", field_errors={"properties": ["Must be an object."]}
+        )
+    defs = {
+        d.key: d for d in PropertyDefinition.objects.filter(object_type=object_type, key__in=list(properties))
+    }
     errors: dict[str, list[str]] = {}
     cleaned: dict[str, Any] = {}
     for key, value in properties.items():
@@ -124,7 +138,9 @@ def create_contact(*, by: User | None = None, lifecycle_stage: str | None = None
     try:
         validate_email(fields["email"])
     except ValidationError as exc:
-        raise Invalid("Enter a valid email address.", field_errors={"email": ["Enter a valid email address."]}) from exc
+        raise Invalid(
+            "Enter a valid email address.", field_errors={"email": ["Enter a valid email address."]}
+        ) from exc
     fields["properties"] = clean_properties(PropertyDefinition.ObjectType.CONTACT, fields.get("properties"))
     contact = Contact(**fields)
     if lifecycle_stage:
@@ -163,7 +179,12 @@ def update_contact(contact: Contact, *, by: User | None = None, **fields: Any) -
 
 
 def set_contact_stage(
-    contact: Contact, to_stage: str, *, by: User | None = None, reason: str = "", allow_backwards: bool = False
+    contact: Contact,
+    to_stage: str,
+    *,
+    by: User | None = None,
+    reason: str = "",
+    allow_backwards: bool = False,
 ) -> None:
     change_stage(contact, to_stage, by=by, reason=reason, allow_backwards=allow_backwards)
 

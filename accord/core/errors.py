@@ -11,7 +11,9 @@ class ActionError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None, code: str | None = None):
+    def __init__(
+        self, message: str, *, field_errors: dict[str, list[str]] | None = None, code: str | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.field_errors = field_errors or {}

@@ -83,7 +83,9 @@ def change_stage(
     return change
 
 
-def record_initial_stage(contact: _Contact, *, by: Any = None, rule: str = "", at: datetime | None = None) -> StageChange:
+def record_initial_stage(
+    contact: _Contact, *, by: Any = None, rule: str = "", at: datetime | None = None
+) -> StageChange:
     """History row for a contact created directly at its current stage."""
     return StageChange.objects.create(
         contact_id=contact.pk,

@@ -16,7 +16,9 @@ class StageChange(models.Model):
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    rule = models.CharField(max_length=100, blank=True, help_text="Automation rule that made the change, if any.")
+    rule = models.CharField(
+        max_length=100, blank=True, help_text="Automation rule that made the change, if any."
+    )
     reason = models.TextField(blank=True)
 
     class Meta:

@@ -21,6 +21,10 @@ def stage_entries(contact_id: int, limit: int, before: datetime | None) -> Itera
             if change.from_stage
             else f"Created as {to_label}"
         )
-        who = str(change.changed_by) if change.changed_by else (f"rule: {change.rule}" if change.rule else "system")
+        who = (
+            str(change.changed_by)
+            if change.changed_by
+            else (f"rule: {change.rule}" if change.rule else "system")
+        )
         detail = f"{who}" + (f" — {change.reason}" if change.reason else "")
         yield TimelineEntry(at=change.changed_at, kind="stage", title=title, detail=detail, icon="stage")

@@ -24,7 +24,10 @@ DEFAULT_STAGES: tuple[tuple[str, int, str, int | None], ...] = (
 
 
 def create_pipeline(
-    name: str, stages: Sequence[tuple[str, int, str, int | None]] = DEFAULT_STAGES, *, is_default: bool = False
+    name: str,
+    stages: Sequence[tuple[str, int, str, int | None]] = DEFAULT_STAGES,
+    *,
+    is_default: bool = False,
 ) -> Pipeline:
     with transaction.atomic():
         if is_default:
@@ -47,13 +50,19 @@ def create_deal(
 ) -> Deal:
     stage = stage or pipeline.stages.order_by("position").first()
     if stage is None or stage.pipeline_id != pipeline.pk:
-        raise Invalid("The stage does not belong to the pipeline.", field_errors={"stage": ["Pick a stage of this pipeline."]})
+        raise Invalid(
+            "The stage does not belong to the pipeline.",
+            field_errors={"stage": ["Pick a stage of this pipeline."]},
+        )
     if Decimal(amount) < 0:
         raise Invalid("A deal amount cannot be negative.", field_errors={"amount": ["Must be zero or more."]})
     status = {PipelineStage.Outcome.WON: Deal.Status.WON, PipelineStage.Outcome.LOST: Deal.Status.LOST}.get(
-        stage.outcome, Deal.Status.OPEN  # type: ignore[call-overload]
+        stage.outcome,
+        Deal.Status.OPEN,  # type: ignore[call-overload]
     )
-    return Deal.objects.create(name=name, pipeline=pipeline, stage=stage, amount=amount, status=status, **fields)
+    return Deal.objects.create(
+        name=name, pipeline=pipeline, stage=stage, amount=amount, status=status, **fields
+    )
 
 
 def log_activity(
@@ -69,4 +78,6 @@ def log_activity(
         raise Invalid(f"Unknown activity type {kind!r}.", field_errors={"kind": ["Pick an activity type."]})
     if not subject.strip():
         raise Invalid("An activity needs a subject.", field_errors={"subject": ["This field is required."]})
-    return Activity.objects.create(kind=kind, subject=subject.strip(), owner=owner, due_at=due_at, done_at=done_at, **fields)
+    return Activity.objects.create(
+        kind=kind, subject=subject.strip(), owner=owner, due_at=due_at, done_at=done_at, **fields
+    )

@@ -24,7 +24,7 @@ def activity_entries(contact_id: int, limit: int, before: datetime | None) -> It
         who = str(act.owner) if act.owner else ""
         status = "" if act.done_at else " (planned)"
         yield TimelineEntry(
-            at=act.at,  # type: ignore[attr-defined]
+            at=act.at,
             kind="activity",
             title=f"{act.get_kind_display()}{status}: {act.subject}",
             detail=(f"{who} — " if who else "") + act.body[:300],

@@ -15,7 +15,7 @@ from accord.tracking.models import EventType, Touchpoint
 
 def record_touchpoint(
     *,
-    type: str,  # noqa: A002 - mirrors the Segment field name
+    type: str,
     occurred_at: datetime,
     contact_id: int | None = None,
     anonymous_id: str = "",

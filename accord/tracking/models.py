@@ -21,7 +21,9 @@ class EventType(models.TextChoices):
 
 
 class Touchpoint(models.Model):
-    message_id = models.CharField(max_length=100, unique=True, help_text="Idempotency key (Segment messageId).")
+    message_id = models.CharField(
+        max_length=100, unique=True, help_text="Idempotency key (Segment messageId)."
+    )
     type = models.CharField(max_length=20, choices=EventType.choices)
     name = models.CharField(max_length=200, blank=True, help_text="Event name for track, page name for page.")
     contact = models.ForeignKey(

@@ -22,6 +22,10 @@ def touchpoint_entries(contact_id: int, limit: int, before: datetime | None) -> 
         if tp.campaign:
             parts.append(f"campaign: {tp.campaign.name}")
         yield TimelineEntry(
-            at=tp.occurred_at, kind="touchpoint", title=title, detail=" · ".join(parts), icon=tp.type,
+            at=tp.occurred_at,
+            kind="touchpoint",
+            title=title,
+            detail=" · ".join(parts),
+            icon=tp.type,
             extra={"campaign_id": tp.campaign_id},
         )
