@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "accord.campaigns",
     "accord.tracking",
     "accord.sales",
+    "accord.segments",
+    "accord.scoring",
     "accord.web",
     "accord.demo",
 ]

@@ -7,6 +7,9 @@ from accord.web.urls import auth_urlpatterns
 urlpatterns = [
     path("", include("accord.web.urls")),
     path("contacts/", include("accord.contacts.urls")),
+    path("segments/", include("accord.segments.urls")),
+    path("scoring/", include("accord.scoring.urls")),
+    path("", include("accord.tracking.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     *auth_urlpatterns,
