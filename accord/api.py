@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
+from accord.accounts.api_auth import api_auth
+from accord.accounts.permissions import PermissionDenied
+from accord.contacts.api import router as contacts_router
+from accord.core.api_support import AccordNinjaAPI, register_error
+from accord.lifecycle.actions import StageChangeError
 
-api = NinjaAPI(
+DESCRIPTION = """\
+REST API of Accord.
+
+**Authentication.** Every request carries an API key in a header: `Authorization: Bearer <key>`
+(or `X-API-Key: <key>`). A key in the URL is refused with 400, even next to a valid header.
+
+**Errors.** Every error has the body `{"code": str, "message": str, "field_errors": {field: [str]}}`;
+`code` is stable (`unauthorized`, `forbidden`, `not_found`, `invalid`, `malformed_json`,
+`duplicate_email`, …) and `field_errors` names the request fields at fault.
+
+**Lists** take `page` (from 1) and `page_size` and return `{items, count, page, page_size, next,
+previous}`; a page past the end is empty, not an error.
+"""
+
+api = AccordNinjaAPI(
     title="Accord API",
     version="1",
-    description="REST API of Accord. Authenticate with `Authorization: Bearer <API key>`.",
+    description=DESCRIPTION,
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    auth=api_auth(),
 )
+register_error(api, PermissionDenied, 403, "forbidden")
+register_error(api, StageChangeError, 422, "invalid_stage_change", field="lifecycle_stage")
+
+api.add_router("", contacts_router)

@@ -99,7 +99,9 @@ class _Owned(Protocol):
 class _Actor(Protocol):
     pk: Any
     is_active: bool
-    is_authenticated: bool
+
+    @property
+    def is_authenticated(self) -> bool: ...
 
     @property
     def effective_role(self) -> str: ...
