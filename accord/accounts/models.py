@@ -74,3 +74,8 @@ class ApiKey(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def owner_id(self) -> int:
+        """Keys are owned by their user (for the permission module's ownership test)."""
+        return self.user_id

@@ -90,6 +90,10 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
     },
     Role.ADMIN: dict.fromkeys(Resource, _FULL),
 }
+# Everyone manages their own API keys (and sees only those); admins manage all.
+_SELF_SERVICE = {Action.VIEW: OWN, Action.ADD: ALL, Action.CHANGE: OWN, Action.DELETE: OWN}
+for _grants in ROLE_GRANTS.values():
+    _grants.setdefault(Resource.API_KEY, _SELF_SERVICE)
 
 
 class _Owned(Protocol):

@@ -1,0 +1,149 @@
+"""Role × resource matrix, checked through the pages and the REST API alike.
+
+The expected grants are written out here, independently of ``accord.accounts.permissions``, as the
+product's specification: a change to the permission module that is not also a deliberate change here
+fails this test.
+
+Letters: V view · A add · O change own records · C change others' records · d delete own · D delete any.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from accord.accounts.models import Role
+from accord.accounts.permissions import Action, Resource, can
+from accord.contacts.actions import create_company, create_contact
+
+pytestmark = pytest.mark.django_db
+
+SPEC: dict[str, dict[str, str]] = {
+    Role.MARKETER: {
+        "contact": "VAOC", "company": "VAOC", "campaign": "VAOd", "touchpoint": "V",
+        "deal": "V", "activity": "V", "user": "", "api_key": "VAOd",
+    },
+    Role.MARKETING_MANAGER: {
+        "contact": "VAOCdD", "company": "VAOCdD", "campaign": "VAOCdD", "touchpoint": "V",
+        "deal": "V", "activity": "V", "user": "V", "api_key": "VAOd",
+    },
+    Role.SDR: {
+        "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
+        "deal": "VAO", "activity": "VAOd", "user": "", "api_key": "VAOd",
+    },
+    Role.ACCOUNT_EXECUTIVE: {
+        "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
+        "deal": "VAOd", "activity": "VAOd", "user": "", "api_key": "VAOd",
+    },
+    Role.SALES_MANAGER: {
+        "contact": "VAOCdD", "company": "VAOCdD", "campaign": "V", "touchpoint": "V",
+        "deal": "VAOCdD", "activity": "VAOCdD", "user": "V", "api_key": "VAOd",
+    },
+    Role.ADMIN: {r.value: "VAOCdD" for r in Resource},
+}  # fmt: skip
+
+
+class _Rec:
+    def __init__(self, owner_id: int | None) -> None:
+        self.owner_id = owner_id
+
+
+@pytest.mark.parametrize(
+    ("role", "resource"), list(itertools.product([r.value for r in Role], [r.value for r in Resource]))
+)
+def test_permission_module_matches_the_spec(users, role, resource):
+    user = users[role]
+    letters = SPEC[role][resource]
+    res = Resource(resource)
+    mine, theirs = _Rec(user.pk), _Rec(-1)
+    assert can(user, Action.VIEW, res) is ("V" in letters)
+    assert can(user, Action.ADD, res) is ("A" in letters)
+    assert can(user, Action.CHANGE, res, mine) is ("O" in letters)
+    assert can(user, Action.CHANGE, res, theirs) is ("C" in letters)
+    assert can(user, Action.DELETE, res, mine) is ("d" in letters)
+    assert can(user, Action.DELETE, res, theirs) is ("D" in letters)
+
+
+API_PATHS = {"contact": "/api/contacts", "company": "/api/companies"}
+
+
+def _make(resource: str, owner, n: str):
+    if resource == "contact":
+        return create_contact(email=f"{n}@example.com", owner=owner)
+    return create_company(name=f"Co {n}", domain=f"{n}.example.com", owner=owner)
+
+
+def _new_payload(resource: str, n: str) -> dict[str, str]:
+    return (
+        {"email": f"new-{n}@example.com"}
+        if resource == "contact"
+        else {"name": f"New {n}", "domain": f"new-{n}.example"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "resource"), list(itertools.product([r.value for r in Role], ["contact", "company"]))
+)
+def test_api_obeys_the_spec(users, api_client_for, role, resource):
+    user = users[role]
+    other = users[Role.ADMIN] if role != Role.ADMIN else users[Role.SDR]
+    letters = SPEC[role][resource]
+    client = api_client_for(user)
+    base = API_PATHS[resource]
+    mine, theirs = _make(resource, user, "mine"), _make(resource, other, "theirs")
+
+    def expect(resp, allowed: bool, ok: int) -> None:
+        assert resp.status_code == (ok if allowed else 403), (
+            role,
+            resource,
+            resp.status_code,
+            resp.content[:300],
+        )
+        if not allowed:
+            assert resp.json()["code"] == "forbidden"
+
+    expect(client.get(base), "V" in letters, 200)
+    expect(client.get(f"{base}/{theirs.pk}"), "V" in letters, 200)
+    expect(
+        client.post(base, _new_payload(resource, role), content_type="application/json"), "A" in letters, 201
+    )
+    expect(client.patch(f"{base}/{mine.pk}", {"phone" if resource == "contact" else "industry": "x1"},
+                        content_type="application/json"), "O" in letters, 200)  # fmt: skip
+    expect(client.patch(f"{base}/{theirs.pk}", {"phone" if resource == "contact" else "industry": "x2"},
+                        content_type="application/json"), "C" in letters, 200)  # fmt: skip
+    expect(client.delete(f"{base}/{theirs.pk}"), "D" in letters, 204)
+    model = type(theirs)
+    assert model.objects.filter(pk=theirs.pk).exists() is ("D" not in letters)
+
+
+PAGES = {
+    "contact": ["/contacts/", "/contacts/{contact}/"],
+    "company": ["/contacts/companies/", "/contacts/companies/{company}/"],
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "resource"), list(itertools.product([r.value for r in Role], ["contact", "company"]))
+)
+def test_pages_obey_the_spec(client, users, role, resource):
+    company = create_company(name="Acme", domain="acme.example")
+    contact = create_contact(email="p@acme.example", company=company)
+    client.force_login(users[role])
+    for url in PAGES[resource]:
+        resp = client.get(url.format(contact=contact.pk, company=company.pk))
+        assert resp.status_code == (200 if "V" in SPEC[role][resource] else 403), (role, url)
+
+
+def test_pages_deny_a_user_whose_role_grants_nothing(client, make_user):
+    """A role with no grant on contacts (an unknown/retired role value) gets 403 on every page, and
+    an anonymous visitor is sent to the login page."""
+    nobody = make_user(Role.MARKETER)
+    type(nobody).objects.filter(pk=nobody.pk).update(role="retired")
+    contact = create_contact(email="q@example.com")
+    client.force_login(nobody)
+    for url in ("/contacts/", f"/contacts/{contact.pk}/", "/contacts/companies/"):
+        assert client.get(url).status_code == 403
+    client.logout()
+    resp = client.get("/contacts/")
+    assert resp.status_code == 302 and resp["Location"].startswith("/login/")
