@@ -21,12 +21,12 @@ def activity_entries(contact_id: int, limit: int, before: datetime | None) -> It
     if before is not None:
         qs = qs.filter(at__lt=before)
     for act in qs.order_by("-at", "-id")[:limit]:
-        who = str(act.owner) if act.owner else ""
         status = "" if act.done_at else " (planned)"
+        detail = " — ".join(part for part in (str(act.owner) if act.owner else "", act.body[:300]) if part)
         yield TimelineEntry(
             at=act.at,
             kind="activity",
             title=f"{act.get_kind_display()}{status}: {act.subject}",
-            detail=(f"{who} — " if who else "") + act.body[:300],
+            detail=detail,
             icon=act.kind,
         )

@@ -1,11 +1,130 @@
-"""Template context shared by every page: the navigation."""
+"""Template context shared by every page: the left navigation.
+
+The menu is declared once in :data:`MENU`. Each item names the URL it links to and the permission
+(``accounts.permissions.can``) a user needs to see it. An item whose URL does not exist yet (a later
+issue builds that page) is shown as a disabled "coming soon" entry instead of a link to a 404.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import cast
 
 from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
+
+from accord.accounts.permissions import Action, Resource, can
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {}
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    icon: str
+    resource: Resource | None  # None: every signed-in user
+    action: Action = Action.VIEW
+    # other URL names under which this item is highlighted as the current section
+    also_active_for: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MenuGroup:
+    label: str
+    items: tuple[MenuItem, ...]
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    icon: str
+    url: str | None  # None: the page does not exist yet
+    active: bool
+
+    @property
+    def coming_soon(self) -> bool:
+        return self.url is None
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+MENU: tuple[MenuGroup, ...] = (
+    MenuGroup(
+        "Shared",
+        (
+            MenuItem("Home", "web:home", "home", None),
+            MenuItem(
+                "Contacts",
+                "contacts:contact_list",
+                "users",
+                Resource.CONTACT,
+                also_active_for=("contacts:contact_detail",),
+            ),
+            MenuItem(
+                "Companies",
+                "contacts:company_list",
+                "building",
+                Resource.COMPANY,
+                also_active_for=("contacts:company_detail",),
+            ),
+        ),
+    ),
+    MenuGroup(
+        "Marketing",
+        (
+            MenuItem("Campaigns", "campaigns:campaign_list", "megaphone", Resource.CAMPAIGN),
+            MenuItem("Segments", "segments:segment_list", "filter", Resource.CONTACT),
+            MenuItem("Forms", "tracking:form_list", "form", Resource.CAMPAIGN),
+            MenuItem("Email", "messaging:email_list", "mail", Resource.CAMPAIGN),
+        ),
+    ),
+    MenuGroup(
+        "Sales",
+        (
+            # The inbox is where reps accept or reject leads, so it needs the right to log work.
+            MenuItem("Lead inbox", "lifecycle:lead_inbox", "inbox", Resource.ACTIVITY, Action.ADD),
+            MenuItem("Pipeline", "sales:pipeline", "columns", Resource.DEAL),
+            MenuItem("Activities", "sales:activity_list", "check", Resource.ACTIVITY),
+        ),
+    ),
+)
+
+
+def _url(url_name: str) -> str | None:
+    try:
+        return reverse(url_name)
+    except NoReverseMatch:
+        return None
+
+
+def build_navigation(request: HttpRequest) -> list[NavGroup]:
+    """The groups and items ``request.user`` may see; empty for anonymous users."""
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    match = request.resolver_match
+    current = match.view_name if match else ""
+    groups: list[NavGroup] = []
+    for group in MENU:
+        items = tuple(
+            NavItem(
+                label=item.label,
+                icon=item.icon,
+                url=_url(item.url_name),
+                active=current == item.url_name or current in item.also_active_for,
+            )
+            for item in group.items
+            if item.resource is None or can(user, item.action, item.resource)
+        )
+        if items:
+            groups.append(NavGroup(group.label, items))
+    return groups
+
+
+def navigation(request: HttpRequest) -> dict[str, list[NavGroup]]:
+    """Context processor: ``navigation``, built only when a template uses it."""
+    return {"navigation": cast(list[NavGroup], SimpleLazyObject(lambda: build_navigation(request)))}

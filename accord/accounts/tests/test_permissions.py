@@ -46,5 +46,14 @@ def test_inactive_and_anonymous_users_have_no_grants(users):
 
 
 def test_marketer_cannot_delete_contacts_nor_touch_api_keys_of_others(users):
-    assert not can(users[Role.MARKETER], Action.DELETE, Resource.CONTACT)
-    assert not can(users[Role.MARKETER], Action.VIEW, Resource.API_KEY)
+    from accord.accounts.actions import create_api_key
+
+    marketer = users[Role.MARKETER]
+    assert not can(marketer, Action.DELETE, Resource.CONTACT)
+    own_key = create_api_key(marketer).key
+    other_key = create_api_key(users[Role.SDR]).key
+    assert can(marketer, Action.VIEW, Resource.API_KEY, own_key)
+    assert can(marketer, Action.DELETE, Resource.API_KEY, own_key)
+    assert not can(marketer, Action.VIEW, Resource.API_KEY, other_key)
+    assert not can(marketer, Action.DELETE, Resource.API_KEY, other_key)
+    assert can(users[Role.ADMIN], Action.DELETE, Resource.API_KEY, other_key)
