@@ -7,6 +7,7 @@ from accord.web.urls import auth_urlpatterns
 urlpatterns = [
     path("", include("accord.web.urls")),
     path("contacts/", include("accord.contacts.urls")),
+    path("campaigns/", include("accord.campaigns.urls")),
     path("segments/", include("accord.segments.urls")),
     path("scoring/", include("accord.scoring.urls")),
     path("", include("accord.tracking.urls")),
