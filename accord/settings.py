@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "accord.sales",
     "accord.segments",
     "accord.scoring",
+    "accord.integrations",
     "accord.web",
     "accord.demo",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("campaigns/", include("accord.campaigns.urls")),
     path("segments/", include("accord.segments.urls")),
     path("scoring/", include("accord.scoring.urls")),
+    path("integrations/", include("accord.integrations.urls")),
     path("", include("accord.tracking.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
