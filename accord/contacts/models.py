@@ -116,3 +116,57 @@ class PropertyDefinition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_type}.{self.key}"
+
+
+class IdentityKind(models.TextChoices):
+    ANONYMOUS_ID = "anonymous_id", "Anonymous id"
+    USER_ID = "user_id", "User id"
+    EMAIL = "email", "Email"
+
+
+class ContactIdentity(models.Model):
+    """An id under which a contact has been seen: a browser's anonymous id, an app's user id, or an
+    email the contact used before (the current one is :attr:`Contact.email`).
+
+    ``(kind, value)`` is unique: one id belongs to one contact. The first contact to claim an id
+    keeps it; a conflict between a user id and an email is resolved by merging the contacts.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    kind = models.CharField(max_length=20, choices=IdentityKind.choices)
+    value = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        verbose_name_plural = "contact identities"
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="unique_contact_identity")]
+        indexes = [models.Index(fields=["contact", "kind"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
+
+
+class ContactMergeRecord(models.Model):
+    """The audit trail of a merge: which contact disappeared into which, by whom, and what it held."""
+
+    primary = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="merge_records"
+    )
+    primary_email = models.EmailField(max_length=254)
+    duplicate_id = models.BigIntegerField(db_index=True)
+    duplicate_email = models.EmailField(max_length=254)
+    snapshot = models.JSONField(
+        default=dict, help_text="The duplicate's fields as they were before the merge."
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.CharField(max_length=100, blank=True, help_text="Automation that merged, e.g. 'identify'.")
+    merged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_email} → {self.primary_email}"

@@ -1,8 +1,11 @@
-"""Touchpoint events: the append-only record of everything a visitor or contact did."""
+"""Touchpoint events (the append-only record of everything a visitor or contact did) and the
+write keys that website snippets and Segment libraries send them with."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 
 class EventType(models.TextChoices):
@@ -20,21 +23,70 @@ class EventType(models.TextChoices):
     CONTENT_DOWNLOAD = "content_download", "Downloaded content"
 
 
+class WriteKey(models.Model):
+    """A key that lets a source (a website snippet, a server library) send events.
+
+    Only a SHA-256 hash of the secret is stored, and keys are looked up by that hash. A write key
+    used in a web page is public by nature (Segment's are too); it allows sending events, nothing else.
+    """
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, help_text="The first characters of the key, to recognise it.")
+    hashed_secret = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
 class Touchpoint(models.Model):
     message_id = models.CharField(
         max_length=100, unique=True, help_text="Idempotency key (Segment messageId)."
     )
     type = models.CharField(max_length=20, choices=EventType.choices)
     name = models.CharField(max_length=200, blank=True, help_text="Event name for track, page name for page.")
+    # No single-column indexes on contact and campaign: the (contact, occurred_at) and
+    # (campaign, occurred_at) indexes below serve those lookups, and every index costs ingest.
     contact = models.ForeignKey(
-        "contacts.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="touchpoints"
+        "contacts.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="touchpoints",
+        db_index=False,
     )
-    anonymous_id = models.CharField(max_length=100, blank=True, db_index=True)
+    anonymous_id = models.CharField(max_length=200, blank=True, db_index=True)
+    user_id = models.CharField(max_length=200, blank=True, help_text="Segment userId, as sent.")
     campaign = models.ForeignKey(
-        "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="touchpoints"
+        "campaigns.Campaign",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="touchpoints",
+        db_index=False,
+    )
+    write_key = models.ForeignKey(
+        WriteKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     properties = models.JSONField(default=dict, blank=True)
     context = models.JSONField(default=dict, blank=True)
+    notes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What ingest corrected or flagged (clamped timestamp, stale event).",
+    )
     occurred_at = models.DateTimeField()
     received_at = models.DateTimeField()
 
@@ -44,6 +96,8 @@ class Touchpoint(models.Model):
             models.Index(fields=["contact", "occurred_at"]),
             models.Index(fields=["campaign", "occurred_at"]),
             models.Index(fields=["type", "occurred_at"]),
+            # Finds a user id's touchpoints (identity backfill); anonymous-only rows stay out of it.
+            models.Index(fields=["user_id"], condition=~Q(user_id=""), name="touchpoint_user_id"),
         ]
 
     def __str__(self) -> str:
