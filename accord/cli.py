@@ -139,6 +139,10 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
     return _manage(["create_api_key", "--user", args.user, "--name", args.name])
 
 
+def cmd_create_write_key(args: argparse.Namespace) -> int:
+    return _manage(["create_write_key", "--name", args.name])
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="accord", description="Accord: one revenue funnel for marketing and sales."
@@ -172,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--user", required=True, help="username")
     key.add_argument("--name", default="cli", help="a label for the key")
     key.set_defaults(func=cmd_create_api_key)
+
+    wkey = sub.add_parser("create-write-key", help="create a tracking write key and print it once")
+    wkey.add_argument("--name", required=True, help="a label, e.g. the website it is for")
+    wkey.set_defaults(func=cmd_create_write_key)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)
     manage.add_argument("rest", nargs=argparse.REMAINDER)

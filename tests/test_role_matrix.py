@@ -22,23 +22,23 @@ pytestmark = pytest.mark.django_db
 SPEC: dict[str, dict[str, str]] = {
     Role.MARKETER: {
         "contact": "VAOC", "company": "VAOC", "campaign": "VAOd", "touchpoint": "V",
-        "deal": "V", "activity": "V", "user": "", "api_key": "VAOd",
+        "deal": "V", "activity": "V", "user": "", "api_key": "VAOd", "write_key": "",
     },
     Role.MARKETING_MANAGER: {
         "contact": "VAOCdD", "company": "VAOCdD", "campaign": "VAOCdD", "touchpoint": "V",
-        "deal": "V", "activity": "V", "user": "V", "api_key": "VAOd",
+        "deal": "V", "activity": "V", "user": "V", "api_key": "VAOd", "write_key": "VAOCdD",
     },
     Role.SDR: {
         "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
-        "deal": "VAO", "activity": "VAOd", "user": "", "api_key": "VAOd",
+        "deal": "VAO", "activity": "VAOd", "user": "", "api_key": "VAOd", "write_key": "",
     },
     Role.ACCOUNT_EXECUTIVE: {
         "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
-        "deal": "VAOd", "activity": "VAOd", "user": "", "api_key": "VAOd",
+        "deal": "VAOd", "activity": "VAOd", "user": "", "api_key": "VAOd", "write_key": "",
     },
     Role.SALES_MANAGER: {
         "contact": "VAOCdD", "company": "VAOCdD", "campaign": "V", "touchpoint": "V",
-        "deal": "VAOCdD", "activity": "VAOCdD", "user": "V", "api_key": "VAOd",
+        "deal": "VAOCdD", "activity": "VAOCdD", "user": "V", "api_key": "VAOd", "write_key": "",
     },
     Role.ADMIN: {r.value: "VAOCdD" for r in Resource},
 }  # fmt: skip

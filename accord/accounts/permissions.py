@@ -26,6 +26,7 @@ class Resource(StrEnum):
     ACTIVITY = "activity"
     USER = "user"
     API_KEY = "api_key"
+    WRITE_KEY = "write_key"  # tracking write keys: workspace-wide, not per user
 
 
 class Action(StrEnum):
@@ -55,6 +56,7 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.ACTIVITY: _READ,
     },
     Role.MARKETING_MANAGER: {
+        Resource.WRITE_KEY: _FULL,
         Resource.CONTACT: _FULL,
         Resource.COMPANY: _FULL,
         Resource.CAMPAIGN: _FULL,

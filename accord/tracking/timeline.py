@@ -16,9 +16,12 @@ def touchpoint_entries(contact_id: int, limit: int, before: datetime | None) -> 
     for tp in qs.order_by("-occurred_at", "-id")[:limit]:
         title = tp.get_type_display() + (f": {tp.name}" if tp.name else "")
         parts = []
-        url = tp.context.get("page", {}).get("url") if isinstance(tp.context.get("page"), dict) else None
+        page = tp.context.get("page") if isinstance(tp.context.get("page"), dict) else {}
+        url = page.get("url") or tp.properties.get("url")
         if url:
             parts.append(str(url))
+        referrer = page.get("referrer") or tp.properties.get("referrer") or ""
+        user_agent = tp.context.get("userAgent") or ""
         if tp.campaign:
             parts.append(f"campaign: {tp.campaign.name}")
         yield TimelineEntry(
@@ -27,5 +30,5 @@ def touchpoint_entries(contact_id: int, limit: int, before: datetime | None) -> 
             title=title,
             detail=" · ".join(parts),
             icon=tp.type,
-            extra={"campaign_id": tp.campaign_id},
+            extra={"campaign_id": tp.campaign_id, "referrer": str(referrer), "user_agent": str(user_agent)},
         )

@@ -22,10 +22,6 @@ from accord.tracking.actions import create_write_key, revoke_write_key
 from accord.tracking.models import WriteKey
 
 SNIPPET_PATH = Path(__file__).resolve().parent / "static" / "accord" / "tracking.js"
-# Write keys belong to the workspace, not to a user. Until accounts.permissions has a resource of
-# their own, they follow whoever may change *every* campaign: admins and marketing managers.
-# (Resource.API_KEY is self-service, per user, so it would let every role in.)
-WRITE_KEY_PROXY = Resource.CAMPAIGN
 
 
 @functools.cache
@@ -44,7 +40,7 @@ def snippet(request: HttpRequest) -> HttpResponse:
 
 
 def may_manage_write_keys(user: User) -> bool:
-    return grant(user, Action.CHANGE, WRITE_KEY_PROXY) == ALL
+    return grant(user, Action.CHANGE, Resource.WRITE_KEY) == ALL
 
 
 def _require(request: HttpRequest) -> User:

@@ -91,6 +91,13 @@ MENU: tuple[MenuGroup, ...] = (
             MenuItem("Activities", "sales:activity_list", "check", Resource.ACTIVITY),
         ),
     ),
+    MenuGroup(
+        "Settings",
+        (
+            MenuItem("Write keys", "tracking:write_key_list", "key", Resource.WRITE_KEY, Action.CHANGE),
+            MenuItem("API keys", "accounts:api_key_list", "key", Resource.API_KEY),
+        ),
+    ),
 )
 
 

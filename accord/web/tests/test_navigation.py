@@ -30,11 +30,22 @@ def test_anonymous_users_get_no_navigation():
 
 def test_groups_and_items(users):
     groups = nav_for(users[Role.ADMIN])
-    assert [g.label for g in groups] == ["Shared", "Marketing", "Sales"]
+    assert [g.label for g in groups] == ["Shared", "Marketing", "Sales", "Settings"]
     labels = {g.label: [i.label for i in g.items] for g in groups}
     assert labels["Shared"] == ["Home", "Contacts", "Companies"]
     assert labels["Marketing"] == ["Campaigns", "Segments", "Forms", "Email"]
     assert labels["Sales"] == ["Lead inbox", "Pipeline", "Activities"]
+    assert labels["Settings"] == ["Write keys", "API keys"]
+
+
+def test_only_managers_see_write_keys(users):
+    def labels(role):
+        return [i.label for g in nav_for(users[role]) for i in g.items]
+
+    assert "Write keys" in labels(Role.MARKETING_MANAGER)
+    assert "Write keys" not in labels(Role.MARKETER)
+    assert "Write keys" not in labels(Role.SDR)
+    assert "API keys" in labels(Role.SDR)
 
 
 def test_items_without_a_page_are_coming_soon_not_links(users):
