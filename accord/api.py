@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from accord.accounts.api_auth import api_auth
 from accord.accounts.permissions import PermissionDenied
+from accord.campaigns.api import router as campaigns_router
 from accord.contacts.api import router as contacts_router
 from accord.core.api_support import AccordNinjaAPI, register_error
 from accord.lifecycle.actions import StageChangeError
@@ -35,3 +36,4 @@ register_error(api, PermissionDenied, 403, "forbidden")
 register_error(api, StageChangeError, 422, "invalid_stage_change", field="lifecycle_stage")
 
 api.add_router("", contacts_router)
+api.add_router("/campaigns", campaigns_router)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("scoring/", include("accord.scoring.urls")),
     path("integrations/", include("accord.integrations.urls")),
     path("", include("accord.tracking.urls")),
+    path("", include("accord.campaigns.links_urls")),
     path("account/", include("accord.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
