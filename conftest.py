@@ -56,7 +56,7 @@ def users(make_user: Callable[..., User]) -> dict[str, User]:
     return {role.value: make_user(role.value, username=role.value) for role in Role}
 
 
-def ApiClient(key: str | None) -> Client:  # noqa: N802 - reads like the class it builds
+def ApiClient(key: str | None) -> Client:
     """A test client that sends ``Authorization: Bearer <key>`` with every request."""
     return Client(headers={"Authorization": f"Bearer {key}"} if key is not None else None)
 

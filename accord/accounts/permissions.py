@@ -99,7 +99,8 @@ for _grants in ROLE_GRANTS.values():
 
 
 class _Owned(Protocol):
-    owner_id: Any
+    @property
+    def owner_id(self) -> Any: ...
 
 
 class _Actor(Protocol):
