@@ -19,6 +19,8 @@ import time
 from collections.abc import Sequence
 
 SETTINGS = "accord.settings"
+# The demo workspace's website write key: public by design, like the demo password.
+DEMO_WRITE_KEY = "wk_demo_website_0000000000"
 
 
 def _django() -> None:
@@ -97,15 +99,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not workspace_exists():
         print(f"Creating the demo workspace ({args.contacts:,} contacts)…", flush=True)
         call_command("seed", contacts=args.contacts, seed=args.seed)
+    _ensure_demo_write_key()
     url = f"http://{args.host}:{args.port}/"
     print("\n" + "=" * 64)
     print(f"  Accord is running at {url}")
     print(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
-    for u in DEMO_USERS[:6]:
-        print(f"    {u.username:<8} {u.role}")
+    shown: set[str] = set()
+    for u in DEMO_USERS:
+        if u.role not in shown:
+            shown.add(u.role)
+            print(f"    {u.username:<8} {u.role}")
+    print(f"  Tracking write key: {DEMO_WRITE_KEY}")
+    print(
+        f'  Website snippet: <script async src="{url}t/accord.js" data-write-key="{DEMO_WRITE_KEY}"></script>'
+    )
     print("  Press Ctrl-C to stop.")
     print("=" * 64 + "\n", flush=True)
     return _run_together([_gunicorn_cmd(args.host, args.port, args.workers), _worker_cmd()])
+
+
+def _ensure_demo_write_key() -> None:
+    from accord.tracking.actions import authenticate_write_key, create_write_key
+
+    if authenticate_write_key(DEMO_WRITE_KEY) is None:
+        create_write_key("Demo website", secret=DEMO_WRITE_KEY)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

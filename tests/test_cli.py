@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import socket
@@ -92,6 +94,16 @@ def test_demo_command_serves_the_seeded_workspace(tmp_path):
         output = log.read_text()
         assert f"http://127.0.0.1:{port}/" in output
         assert "sam" in output and "accord-demo" in output
+        # the printed write key is live: the tracking API accepts an event with it
+        key = re.search(r"Tracking write key: (\S+)", output).group(1)  # type: ignore[union-attr]
+        event = json.dumps({"type": "track", "event": "Demo check", "anonymousId": "a-1", "messageId": "m-1"})
+        auth = base64.b64encode(f"{key}:".encode()).decode()
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/v1/track", data=event.encode(), method="POST",
+            headers={"Content-Type": "application/json", "Authorization": f"Basic {auth}"},
+        )  # fmt: skip
+        with urllib.request.urlopen(req, timeout=10) as resp:  # noqa: S310 - a fixed http URL
+            assert resp.status == 200 and json.loads(resp.read())["success"] is True
         # the worker runs beside the web server
         assert (
             "run_huey"
