@@ -156,6 +156,24 @@ def cmd_create_api_key(args: argparse.Namespace) -> int:
     return _manage(["create_api_key", "--user", args.user, "--name", args.name])
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    argv = [
+        "import_csv",
+        *([args.path] if args.path else []),
+        "--type",
+        args.type,
+        "--on-duplicate",
+        args.on_duplicate,
+    ]
+    for flag in ("mapping", "user", "batch_size"):
+        value = getattr(args, flag)
+        if value is not None:
+            argv += [f"--{flag.replace('_', '-')}", str(value)]
+    if args.resume is not None:
+        argv += ["--resume", str(args.resume)]
+    return _manage(argv)
+
+
 def cmd_create_write_key(args: argparse.Namespace) -> int:
     return _manage(["create_write_key", "--name", args.name])
 
@@ -193,6 +211,16 @@ def build_parser() -> argparse.ArgumentParser:
     key.add_argument("--user", required=True, help="username")
     key.add_argument("--name", default="cli", help="a label for the key")
     key.set_defaults(func=cmd_create_api_key)
+
+    imp = sub.add_parser("import", help="import contacts or companies from a CSV file, with a progress bar")
+    imp.add_argument("path", nargs="?", help="the CSV file (omit with --resume)")
+    imp.add_argument("--type", choices=["contact", "company"], default="contact")
+    imp.add_argument("--mapping", default=None, help="'auto' (default) or a JSON object column → field")
+    imp.add_argument("--on-duplicate", choices=["update", "skip"], default="update")
+    imp.add_argument("--user", default=None, help="username the import runs as")
+    imp.add_argument("--batch-size", type=int, default=None)
+    imp.add_argument("--resume", type=int, default=None, help="resume the import job with this id")
+    imp.set_defaults(func=cmd_import)
 
     wkey = sub.add_parser("create-write-key", help="create a tracking write key and print it once")
     wkey.add_argument("--name", required=True, help="a label, e.g. the website it is for")

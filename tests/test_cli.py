@@ -114,3 +114,35 @@ def test_demo_command_serves_the_seeded_workspace(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_import_command_reports_progress_counts_and_bad_rows(tmp_path):
+    env = _env(tmp_path)
+    subprocess.run([ACCORD, "manage", "migrate", "-v0"], env=env, check=True, timeout=300)
+    csv_path = tmp_path / "people.csv"
+    csv_path.write_text(
+        "Email,First name,Last name\nann@acme.example,Ann,Lee\nnot-an-email,Bob,Bad\nCAT@acme.example,Cat,Kim\n"
+    )
+    result = subprocess.run(
+        [ACCORD, "import", str(csv_path), "--type", "contact"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = result.stdout + result.stderr
+    assert re.search(r"created:\s+2\b", text) and re.search(r"errors:\s+1\b", text), text
+    report = Path(re.search(r"error report: (\S+)", text).group(1))  # type: ignore[union-attr]
+    assert "not-an-email" in report.read_text()
+    check = subprocess.run(
+        [ACCORD, "manage", "shell", "-c",
+         "import sys; from accord.contacts.models import Contact; "
+         "sys.stdout.write(','.join(sorted(Contact.objects.values_list('email', flat=True))))"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert check.stdout.strip().splitlines()[-1] == "ann@acme.example,cat@acme.example"
+    missing = subprocess.run(
+        [ACCORD, "import", str(tmp_path / "nope.csv")], env=env, capture_output=True, text=True
+    )
+    assert missing.returncode != 0

@@ -94,6 +94,19 @@ MENU: tuple[MenuGroup, ...] = (
     MenuGroup(
         "Settings",
         (
+            MenuItem(
+                "Import & export",
+                "integrations:import_list",
+                "download",
+                Resource.CONTACT,
+                Action.ADD,
+                also_active_for=(
+                    "integrations:import_new",
+                    "integrations:import_map",
+                    "integrations:import_detail",
+                    "integrations:export",
+                ),
+            ),
             MenuItem("Write keys", "tracking:write_key_list", "key", Resource.WRITE_KEY, Action.CHANGE),
             MenuItem("API keys", "accounts:api_key_list", "key", Resource.API_KEY),
         ),
