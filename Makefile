@@ -26,7 +26,9 @@ lint: $(BIN)/.installed
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports
 
 bench: $(BIN)/.installed
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/seed_memory.py --contacts 20000 100000
+	$(BIN)/python bench/ingest_http.py --events 50000
+	$(BIN)/python bench/csv_import.py --rows 100000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
