@@ -8,6 +8,8 @@ from accord.campaigns.api import router as campaigns_router
 from accord.contacts.api import router as contacts_router
 from accord.core.api_support import AccordNinjaAPI, register_error
 from accord.lifecycle.actions import StageChangeError
+from accord.scoring.api import router as scoring_router
+from accord.segments.api import router as segments_router
 
 DESCRIPTION = """\
 REST API of Accord.
@@ -37,3 +39,5 @@ register_error(api, StageChangeError, 422, "invalid_stage_change", field="lifecy
 
 api.add_router("", contacts_router)
 api.add_router("/campaigns", campaigns_router)
+api.add_router("/segments", segments_router)
+api.add_router("/scoring", scoring_router)

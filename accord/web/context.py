@@ -107,6 +107,7 @@ MENU: tuple[MenuGroup, ...] = (
                     "integrations:export",
                 ),
             ),
+            MenuItem("Lead scoring", "scoring:settings", "bolt", Resource.CONTACT, Action.CHANGE),
             MenuItem("Write keys", "tracking:write_key_list", "key", Resource.WRITE_KEY, Action.CHANGE),
             MenuItem("API keys", "accounts:api_key_list", "key", Resource.API_KEY),
         ),

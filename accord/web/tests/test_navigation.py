@@ -35,7 +35,7 @@ def test_groups_and_items(users):
     assert labels["Shared"] == ["Home", "Contacts", "Companies"]
     assert labels["Marketing"] == ["Campaigns", "Segments", "Forms", "Email"]
     assert labels["Sales"] == ["Lead inbox", "Pipeline", "Activities"]
-    assert labels["Settings"] == ["Import & export", "Write keys", "API keys"]
+    assert labels["Settings"] == ["Import & export", "Lead scoring", "Write keys", "API keys"]
 
 
 def test_only_managers_see_write_keys(users):

@@ -1,0 +1,155 @@
+"""Keeping materialised membership current: full rebuilds and incremental refreshes.
+
+- :func:`rebuild_segment`: one transaction; the filter evaluated once into a temporary table of
+  contact ids, then one ``DELETE`` of members not in it and one ``INSERT … SELECT`` of new ones.
+- :func:`refresh_for_contacts`: the same two statements per dynamic segment, restricted to a
+  batch of changed contacts (ingest and property changes call it through a task).
+- Segments using other segments (``in_segment``) are processed after them
+  (:func:`accord.segments.graph.dependency_order`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accord.core.errors import Invalid
+from accord.segments import graph
+from accord.segments.compiler import compile_segment
+from accord.segments.fields import Catalog, load_catalog
+from accord.segments.filters import Node, depends_on_time, parse_filter
+from accord.segments.membership import add_matching, count_members, remove_unmatched, replace_members
+from accord.segments.models import Segment
+
+logger = logging.getLogger(__name__)
+
+# Contacts per incremental step: each id is a bound parameter (several times per statement).
+REFRESH_BATCH = 500
+
+
+@dataclass(frozen=True)
+class RebuildResult:
+    segment_id: int
+    added: int
+    removed: int
+    member_count: int
+    rebuilt_at: dt.datetime
+
+
+def segment_tree(segment: Segment, catalog: Catalog | None = None) -> Node:
+    """The parsed filter of a dynamic segment as stored."""
+    return parse_filter(segment.filter or {"and": []}, catalog or load_catalog())
+
+
+def rebuild_segment(segment: Segment, *, now: dt.datetime | None = None) -> RebuildResult:
+    """Recompute a segment's membership from scratch, set-based, in one transaction.
+
+    Static lists are only recounted. ``segment`` is updated in place.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = Segment.objects.select_for_update().get(pk=segment.pk)
+        added = removed = 0
+        if locked.is_dynamic:
+            matching = compile_segment(segment_tree(locked), now=now)
+            added, removed = replace_members(locked.pk, matching, at=now)
+        total = count_members(locked.pk)
+        Segment.objects.filter(pk=locked.pk).update(member_count=total, last_rebuilt_at=now)
+    segment.member_count, segment.last_rebuilt_at = total, now
+    logger.info("segment %s rebuilt: +%s -%s = %s members", segment.pk, added, removed, total)
+    return RebuildResult(segment.pk, added, removed, total, now)
+
+
+def rebuild_with_dependents(segment_id: int, *, now: dt.datetime | None = None) -> list[RebuildResult]:
+    """Rebuild a segment, then every segment that uses it, in dependency order."""
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None:
+        return []
+    results = [rebuild_segment(segment, now=now)]
+    for dependent_id in graph.dependents(segment_id, graph.load_graph()):
+        dependent = Segment.objects.filter(pk=dependent_id).first()
+        if dependent is not None:
+            results.append(rebuild_segment(dependent, now=now))
+    return results
+
+
+def rebuild_many(segment_ids: Iterable[int], *, now: dt.datetime | None = None) -> list[RebuildResult]:
+    """Rebuild these segments in dependency order; a segment whose filter no longer parses is logged and skipped."""
+    order = graph.dependency_order(segment_ids, graph.load_graph())
+    segments = Segment.objects.in_bulk(order)
+    results: list[RebuildResult] = []
+    for segment_id in order:
+        segment = segments.get(segment_id)
+        if segment is None:
+            continue
+        try:
+            results.append(rebuild_segment(segment, now=now))
+        except Invalid as exc:
+            logger.warning("segment %s not rebuilt: %s", segment_id, exc.message)
+    return results
+
+
+def rebuild_time_dependent(*, now: dt.datetime | None = None) -> list[RebuildResult]:
+    """Rebuild the dynamic segments whose membership moves with the clock, and the segments using them."""
+    catalog = load_catalog()
+    timed: set[int] = set()
+    for segment in Segment.objects.filter(kind=Segment.Kind.DYNAMIC).only("pk", "filter", "kind"):
+        try:
+            if depends_on_time(segment_tree(segment, catalog)):
+                timed.add(segment.pk)
+        except Invalid:
+            continue
+    edges = graph.load_graph()
+    wanted = set(timed)
+    for segment_id in timed:
+        wanted.update(graph.dependents(segment_id, edges))
+    return rebuild_many(wanted, now=now)
+
+
+def _batches(ids: Sequence[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield list(ids[start : start + size])
+
+
+def refresh_for_contacts(contact_ids: Iterable[int], *, now: dt.datetime | None = None) -> int:
+    """Bring every dynamic segment up to date for these contacts (those that changed).
+
+    Per batch of :data:`REFRESH_BATCH` contacts and per segment: one ``DELETE`` and one
+    ``INSERT … SELECT`` restricted to the batch, plus a counter update when something changed.
+    Returns the number of memberships added or removed.
+    """
+    ids = sorted({int(i) for i in contact_ids})
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    segments = list(Segment.objects.filter(kind=Segment.Kind.DYNAMIC).only("pk", "filter", "kind"))
+    if not segments:
+        return 0
+    catalog = load_catalog()
+    trees: dict[int, Node] = {}
+    for segment in segments:
+        try:
+            trees[segment.pk] = segment_tree(segment, catalog)
+        except Invalid as exc:
+            logger.warning("segment %s skipped in refresh: %s", segment.pk, exc.message)
+    edges = {s.pk: graph.raw_references(s.filter) for s in segments}
+    order = [i for i in graph.dependency_order(trees, edges) if i in trees]
+    changed = 0
+    for batch in _batches(ids, REFRESH_BATCH):
+        with transaction.atomic():
+            for segment_id in order:
+                matching = compile_segment(trees[segment_id], now=now, contact_ids=batch)
+                removed = remove_unmatched(segment_id, matching, contact_ids=batch)
+                added = add_matching(segment_id, matching, at=now)
+                if added or removed:
+                    Segment.objects.filter(pk=segment_id).update(
+                        member_count=F("member_count") + added - removed
+                    )
+                    changed += added + removed
+    return changed
