@@ -57,8 +57,10 @@ run "mypy" "$BIN/mypy"
 run "import contracts (import-linter)" "$BIN/lint-imports"
 run "migrations are up to date" env ACCORD_DATA_DIR="$(mktemp -d)" "$BIN/python" -m django makemigrations --check --dry-run --settings=accord.test_settings
 
-# --- SQLite leg
-pytest_leg "pytest on SQLite" ACCORD_DATA_DIR="$(mktemp -d)"
+# --- SQLite leg: a file database (WAL, busy timeout) as in production, not the shared-cache
+# in-memory one, whose table locks do not wait and make live-server browser tests flaky
+sqlite_dir="$(mktemp -d)"
+pytest_leg "pytest on SQLite" ACCORD_DATA_DIR="$sqlite_dir" ACCORD_TEST_SQLITE_NAME="$sqlite_dir/test.sqlite3"
 
 # --- PostgreSQL leg
 pg_ok=$("$BIN/python" - "$PG_URL" <<'PY'
