@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.accounts.models import Role
-from accord.scoring.models import EngagementRule, FitRule, ScoreRun, ScoringSettings
+from accord.scoring.models import ContactScore, EngagementRule, FitRule, ScoreRun, ScoringSettings
 from accord.scoring.predictive import train_win_model
 from accord.scoring.tests.fixtures import (
     PRICING,
@@ -169,7 +169,7 @@ def test_recompute_now_runs_and_the_status_partial_polls_until_done(
     status = manager.get(reverse("scoring:recompute_status", args=[run.pk]), headers={"HX-Request": "true"})
     html = status.content.decode()
     assert "Done" in html and "1 contacts scored" in html and "every 1s" not in html
-    assert ada.score.total == 10
+    assert ContactScore.objects.get(contact=ada).total == 10
 
 
 def test_recompute_without_javascript_redirects(manager, django_capture_on_commit_callbacks) -> None:
