@@ -139,21 +139,22 @@ def _defaults(table: str, given: dict[str, str], ts: str, json_cast: str = "") -
     model = next(m for m in apps.get_models() if m._meta.db_table == table)
     values = dict(given)
     for field in model._meta.concrete_fields:
-        if field.column in values:
+        column = str(field.column)
+        if column in values:
             continue
         kind = field.get_internal_type()
         if field.null:
-            values[field.column] = "NULL"
+            values[column] = "NULL"
         elif kind == "JSONField":
-            values[field.column] = "'{}'" + json_cast
+            values[column] = "'{}'" + json_cast
         elif kind in ("DateTimeField", "DateField"):
-            values[field.column] = ts
+            values[column] = ts
         elif "Integer" in kind or kind in ("DecimalField", "FloatField"):
-            values[field.column] = "0"
+            values[column] = "0"
         elif kind == "BooleanField":
-            values[field.column] = "false"
+            values[column] = "false"
         else:
-            values[field.column] = "''"
+            values[column] = "''"
     return values
 
 

@@ -1,7 +1,7 @@
 """REST endpoints for segments: CRUD, live count preview, members, rebuild, static list changes.
 
-Mounted by ``accord/api.py`` with ``api.add_router("", segments_router)``; paths start with
-``/segments``. Each endpoint validates input, checks permission and calls one action.
+Mounted by ``accord/api.py`` with ``api.add_router("/segments", segments_router)``: the paths below
+are relative to ``/api/segments``. Each endpoint validates input, checks permission and calls one action.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def _segment(segment_id: int, *, for_update: bool = False) -> Segment:
     return segment
 
 
-@router.get("/segments", response={200: Page[SegmentOut], **error_responses(401, 403, 422)})
+@router.get("", response={200: Page[SegmentOut], **error_responses(401, 403, 422)})
 def list_segments(request: HttpRequest, query: Query[SegmentQuery]) -> dict[str, Any]:
     """Segments and static lists, by name."""
     _check(api_user(request), Action.VIEW)
@@ -65,7 +65,7 @@ def list_segments(request: HttpRequest, query: Query[SegmentQuery]) -> dict[str,
     return paginate(request, segments, query)
 
 
-@router.post("/segments", response={201: SegmentOut, **WRITE_ERRORS})
+@router.post("", response={201: SegmentOut, **WRITE_ERRORS})
 def create_segment(request: HttpRequest, payload: SegmentCreate) -> Status[Segment]:
     """Create a dynamic segment (membership is built in the background) or an empty static list."""
     user = api_user(request)
@@ -75,7 +75,7 @@ def create_segment(request: HttpRequest, payload: SegmentCreate) -> Status[Segme
     return Status(201, segment)
 
 
-@router.get("/segments/fields", response={200: list[FieldOut], **error_responses(401, 403)})
+@router.get("/fields", response={200: list[FieldOut], **error_responses(401, 403)})
 def list_fields(request: HttpRequest) -> list[dict[str, Any]]:
     """The fields a filter may use, with their operators (the allow-list)."""
     _check(api_user(request), Action.VIEW)
@@ -92,21 +92,21 @@ def list_fields(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.post("/segments/preview", response={200: PreviewOut, **error_responses(400, 401, 403, 422)})
+@router.post("/preview", response={200: PreviewOut, **error_responses(400, 401, 403, 422)})
 def preview(request: HttpRequest, payload: PreviewIn) -> dict[str, int]:
     """How many contacts a filter matches now, without saving anything (the live count)."""
     _check(api_user(request), Action.VIEW)
     return {"count": count(clean_filter(payload.filter))}
 
 
-@router.get("/segments/{int:segment_id}", response={200: SegmentOut, **READ_ERRORS})
+@router.get("/{int:segment_id}", response={200: SegmentOut, **READ_ERRORS})
 def get_segment(request: HttpRequest, segment_id: int) -> Segment:
     segment = _segment(segment_id)
     _check(api_user(request), Action.VIEW, segment)
     return segment
 
 
-@router.patch("/segments/{int:segment_id}", response={200: SegmentOut, **WRITE_ERRORS})
+@router.patch("/{int:segment_id}", response={200: SegmentOut, **WRITE_ERRORS})
 def update_segment(request: HttpRequest, segment_id: int, payload: SegmentUpdate) -> Segment:
     """Change the fields sent; a new filter is validated and the segment is rebuilt in the background."""
     user = api_user(request)
@@ -116,7 +116,7 @@ def update_segment(request: HttpRequest, segment_id: int, payload: SegmentUpdate
         return actions.update_segment(segment, **payload.model_dump(exclude_unset=True))
 
 
-@router.delete("/segments/{int:segment_id}", response={204: None, **WRITE_ERRORS})
+@router.delete("/{int:segment_id}", response={204: None, **WRITE_ERRORS})
 def delete_segment(request: HttpRequest, segment_id: int) -> Status[None]:
     """Delete a segment and its membership; 409 while other segments use it."""
     segment = _segment(segment_id)
@@ -125,7 +125,7 @@ def delete_segment(request: HttpRequest, segment_id: int) -> Status[None]:
     return Status(204, None)
 
 
-@router.get("/segments/{int:segment_id}/members", response={200: Page[MemberOut], **READ_ERRORS})
+@router.get("/{int:segment_id}/members", response={200: Page[MemberOut], **READ_ERRORS})
 def list_members(request: HttpRequest, segment_id: int, query: Query[PageParams]) -> dict[str, Any]:
     """The materialised members, by contact id."""
     segment = _segment(segment_id)
@@ -136,7 +136,7 @@ def list_members(request: HttpRequest, segment_id: int, query: Query[PageParams]
     return paginate(request, members, query)
 
 
-@router.post("/segments/{int:segment_id}/rebuild", response={200: RebuildOut, **WRITE_ERRORS})
+@router.post("/{int:segment_id}/rebuild", response={200: RebuildOut, **WRITE_ERRORS})
 def rebuild(request: HttpRequest, segment_id: int) -> actions.RebuildResult:
     """Rebuild the membership now (set-based; one transaction) and return what changed."""
     segment = _segment(segment_id)
@@ -144,7 +144,7 @@ def rebuild(request: HttpRequest, segment_id: int) -> actions.RebuildResult:
     return actions.rebuild_segment(segment)
 
 
-@router.post("/segments/{int:segment_id}/members", response={200: MembersChanged, **WRITE_ERRORS})
+@router.post("/{int:segment_id}/members", response={200: MembersChanged, **WRITE_ERRORS})
 def add_members(request: HttpRequest, segment_id: int, payload: MembersChange) -> dict[str, int]:
     """Add contacts to a static list (422 for a dynamic segment or unknown contacts)."""
     segment = _segment(segment_id)
@@ -153,7 +153,7 @@ def add_members(request: HttpRequest, segment_id: int, payload: MembersChange) -
     return {"changed": added, "member_count": segment.member_count}
 
 
-@router.post("/segments/{int:segment_id}/members/remove", response={200: MembersChanged, **WRITE_ERRORS})
+@router.post("/{int:segment_id}/members/remove", response={200: MembersChanged, **WRITE_ERRORS})
 def remove_members(request: HttpRequest, segment_id: int, payload: MembersChange) -> dict[str, int]:
     """Remove contacts from a static list."""
     segment = _segment(segment_id)

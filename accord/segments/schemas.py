@@ -19,7 +19,7 @@ FILTER_HELP = (
     'The filter tree: groups `{"and": [...]}`, `{"or": [...]}`, `{"not": {...}}` and conditions '
     '`{"field", "op", "value"}`, `{"event": {"type", "name", "properties"}, "op", "count", '
     '"within_days"}`, `{"campaign_touched": id, "within_days"}`, `{"in_segment": id}`. '
-    "See `GET /segments/fields` for the fields and operators."
+    "See `GET /api/segments/fields` for the fields and operators."
 )
 
 

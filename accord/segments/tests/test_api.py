@@ -1,4 +1,4 @@
-"""The segments REST API: CRUD, live preview, members, rebuild, static lists, errors, permissions."""
+"""The segments REST API, as mounted in accord/api.py: CRUD, live preview, members, rebuild, static lists, errors, permissions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from accord.contacts.models import Contact
 from accord.segments.actions import create_segment, rebuild_segment
 from accord.segments.models import Segment
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("accord.segments.tests.api_urls")]
+pytestmark = pytest.mark.django_db
 
 LEADS = {"field": "lifecycle_stage", "op": "in", "value": ["lead", "mql"]}
 
