@@ -5,11 +5,16 @@ from __future__ import annotations
 from accord.accounts.api_auth import api_auth
 from accord.accounts.permissions import PermissionDenied
 from accord.campaigns.api import router as campaigns_router
+from accord.catalog.api import router as catalog_router
 from accord.contacts.api import router as contacts_router
 from accord.core.api_support import AccordNinjaAPI, register_error
+from accord.handoff.api import router as handoff_router
 from accord.lifecycle.actions import StageChangeError
+from accord.quotes.api import router as quotes_router
+from accord.sales.api import router as sales_router
 from accord.scoring.api import router as scoring_router
 from accord.segments.api import router as segments_router
+from accord.webforms.api import router as webforms_router
 
 DESCRIPTION = """\
 REST API of Accord.
@@ -41,3 +46,8 @@ api.add_router("", contacts_router)
 api.add_router("/campaigns", campaigns_router)
 api.add_router("/segments", segments_router)
 api.add_router("/scoring", scoring_router)
+api.add_router("/forms", webforms_router)
+api.add_router("/leads", handoff_router)
+api.add_router("/sales", sales_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/quotes", quotes_router)

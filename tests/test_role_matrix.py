@@ -4,7 +4,9 @@ The expected grants are written out here, independently of ``accord.accounts.per
 product's specification: a change to the permission module that is not also a deliberate change here
 fails this test.
 
-Letters: V view · A add · O change own records · C change others' records · d delete own · D delete any.
+Letters: V view · A add · O change own records · C change others' records · d delete own · D delete any
+· v view only one's own records · t view only records of one's own team (or one's own)
+· P approve (e.g. a discount).
 """
 
 from __future__ import annotations
@@ -22,31 +24,37 @@ pytestmark = pytest.mark.django_db
 SPEC: dict[str, dict[str, str]] = {
     Role.MARKETER: {
         "contact": "VAOC", "company": "VAOC", "campaign": "VAOd", "touchpoint": "V",
-        "deal": "V", "activity": "V", "user": "", "api_key": "VAOd", "write_key": "",
+        "deal": "V", "activity": "V", "user": "", "api_key": "vAOd", "write_key": "",
+        "form": "VAOd", "lead": "V", "routing": "", "product": "V", "quote": "",
     },
     Role.MARKETING_MANAGER: {
         "contact": "VAOCdD", "company": "VAOCdD", "campaign": "VAOCdD", "touchpoint": "V",
-        "deal": "V", "activity": "V", "user": "V", "api_key": "VAOd", "write_key": "VAOCdD",
+        "deal": "V", "activity": "V", "user": "V", "api_key": "vAOd", "write_key": "VAOCdD",
+        "form": "VAOCdD", "lead": "V", "routing": "V", "product": "VAOCdD", "quote": "V",
     },
     Role.SDR: {
         "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
-        "deal": "VAO", "activity": "VAOd", "user": "", "api_key": "VAOd", "write_key": "",
+        "deal": "VAO", "activity": "VAOd", "user": "", "api_key": "vAOd", "write_key": "",
+        "form": "V", "lead": "tO", "routing": "V", "product": "V", "quote": "V",
     },
     Role.ACCOUNT_EXECUTIVE: {
         "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
-        "deal": "VAOd", "activity": "VAOd", "user": "", "api_key": "VAOd", "write_key": "",
+        "deal": "VAOd", "activity": "VAOd", "user": "", "api_key": "vAOd", "write_key": "",
+        "form": "V", "lead": "tO", "routing": "V", "product": "V", "quote": "VAOd",
     },
     Role.SALES_MANAGER: {
         "contact": "VAOCdD", "company": "VAOCdD", "campaign": "V", "touchpoint": "V",
-        "deal": "VAOCdD", "activity": "VAOCdD", "user": "V", "api_key": "VAOd", "write_key": "",
+        "deal": "VAOCdD", "activity": "VAOCdD", "user": "V", "api_key": "vAOd", "write_key": "",
+        "form": "V", "lead": "VAOCdD", "routing": "VAOCdD", "product": "VAOCdD", "quote": "VAOCdDP",
     },
-    Role.ADMIN: {r.value: "VAOCdD" for r in Resource},
+    Role.ADMIN: {r.value: "VAOCdDP" for r in Resource},
 }  # fmt: skip
 
 
 class _Rec:
-    def __init__(self, owner_id: int | None) -> None:
+    def __init__(self, owner_id: int | None, team_id: int | None = None) -> None:
         self.owner_id = owner_id
+        self.team_id = team_id
 
 
 @pytest.mark.parametrize(
@@ -57,7 +65,13 @@ def test_permission_module_matches_the_spec(users, role, resource):
     letters = SPEC[role][resource]
     res = Resource(resource)
     mine, theirs = _Rec(user.pk), _Rec(-1)
-    assert can(user, Action.VIEW, res) is ("V" in letters)
+    my_team, other_team = _Rec(-1, user.team_id or -2), _Rec(-1, -3)
+    assert can(user, Action.VIEW, res) is bool(set(letters) & set("Vtv"))
+    assert can(user, Action.VIEW, res, other_team) is ("V" in letters)
+    assert can(user, Action.VIEW, res, mine) is bool(set(letters) & set("Vtv"))
+    if user.team_id is not None:
+        assert can(user, Action.VIEW, res, my_team) is ("V" in letters or "t" in letters)
+    assert can(user, Action.APPROVE, res, theirs) is ("P" in letters)
     assert can(user, Action.ADD, res) is ("A" in letters)
     assert can(user, Action.CHANGE, res, mine) is ("O" in letters)
     assert can(user, Action.CHANGE, res, theirs) is ("C" in letters)
@@ -147,3 +161,22 @@ def test_pages_deny_a_user_whose_role_grants_nothing(client, make_user):
     client.logout()
     resp = client.get("/contacts/")
     assert resp.status_code == 302 and resp["Location"].startswith("/login/")
+
+
+def test_team_scope_covers_own_records_and_own_team_only(make_user):
+    """``t`` grants: a rep sees records owned by a teammate, not by another team; with no team,
+    only their own."""
+    from accord.accounts.models import Team
+
+    east = Team.objects.create(name="East", kind=Team.Kind.SALES)
+    west = Team.objects.create(name="West", kind=Team.Kind.SALES)
+    sdr = make_user(Role.SDR, team=east)
+    loner = make_user(Role.SDR)
+    assert can(sdr, Action.VIEW, Resource.LEAD, _Rec(-1, east.pk))
+    assert not can(sdr, Action.VIEW, Resource.LEAD, _Rec(-1, west.pk))
+    assert not can(sdr, Action.VIEW, Resource.LEAD, _Rec(-1, None))
+    assert can(sdr, Action.VIEW, Resource.LEAD, _Rec(sdr.pk, west.pk))
+    assert not can(loner, Action.VIEW, Resource.LEAD, _Rec(-1, None))
+    assert can(loner, Action.VIEW, Resource.LEAD, _Rec(loner.pk, None))
+    # change stays "own": a teammate's lead cannot be given a verdict by another rep
+    assert not can(sdr, Action.CHANGE, Resource.LEAD, _Rec(-1, east.pk))

@@ -3,8 +3,10 @@
 Pages and the REST API both call :func:`can` (or :func:`check`). A permission has two parts:
 
 1. the *role grant*: what a role may do with a kind of record (``ROLE_GRANTS``), either on
-   every record (``ALL``) or only on records the user owns (``OWN``);
-2. the *ownership test*, for ``OWN`` grants: the record's ``owner_id`` is the user.
+   every record (``ALL``), only on records the user owns (``OWN``), or on records owned by the
+   user or belonging to the user's team (``TEAM``);
+2. the *ownership test*, for ``OWN`` grants: the record's ``owner_id`` is the user; for ``TEAM``
+   grants also: the record's ``team_id`` is the user's team.
 
 Anything not granted is denied.
 """
@@ -27,6 +29,11 @@ class Resource(StrEnum):
     USER = "user"
     API_KEY = "api_key"
     WRITE_KEY = "write_key"  # tracking write keys: workspace-wide, not per user
+    FORM = "form"  # web forms and gated content
+    LEAD = "lead"  # an MQL's assignment in the handoff: inbox, verdict, BANT
+    ROUTING = "routing"  # routing rules, SLA policies, rep capacity and availability
+    PRODUCT = "product"  # catalog: products, price lists, positioning, competitors, battle cards
+    QUOTE = "quote"  # quotes and discount approvals (APPROVE)
 
 
 class Action(StrEnum):
@@ -34,10 +41,12 @@ class Action(StrEnum):
     ADD = "add"
     CHANGE = "change"
     DELETE = "delete"
+    APPROVE = "approve"  # e.g. a discount above the threshold; never one's own request
 
 
 ALL = "all"
 OWN = "own"
+TEAM = "team"
 _Grant = dict[Action, str]
 
 _READ = {Action.VIEW: ALL}
@@ -45,6 +54,8 @@ _FULL = {Action.VIEW: ALL, Action.ADD: ALL, Action.CHANGE: ALL, Action.DELETE: A
 _WORK_ALL_CHANGE_OWN = {Action.VIEW: ALL, Action.ADD: ALL, Action.CHANGE: OWN}
 _WORK_ALL_NO_DELETE = {Action.VIEW: ALL, Action.ADD: ALL, Action.CHANGE: ALL}
 _OWN_WORK = {Action.VIEW: ALL, Action.ADD: ALL, Action.CHANGE: OWN, Action.DELETE: OWN}
+_TEAM_LEADS = {Action.VIEW: TEAM, Action.CHANGE: OWN}
+_MANAGE = {**_FULL, Action.APPROVE: ALL}
 
 ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
     Role.MARKETER: {
@@ -54,6 +65,9 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.TOUCHPOINT: _READ,
         Resource.DEAL: _READ,
         Resource.ACTIVITY: _READ,
+        Resource.FORM: _OWN_WORK,
+        Resource.LEAD: _READ,
+        Resource.PRODUCT: _READ,
     },
     Role.MARKETING_MANAGER: {
         Resource.WRITE_KEY: _FULL,
@@ -64,6 +78,11 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.DEAL: _READ,
         Resource.ACTIVITY: _READ,
         Resource.USER: _READ,
+        Resource.FORM: _FULL,
+        Resource.LEAD: _READ,
+        Resource.ROUTING: _READ,
+        Resource.PRODUCT: _FULL,
+        Resource.QUOTE: _READ,
     },
     Role.SDR: {
         Resource.CONTACT: _WORK_ALL_CHANGE_OWN,
@@ -72,6 +91,11 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.TOUCHPOINT: _READ,
         Resource.DEAL: _WORK_ALL_CHANGE_OWN,
         Resource.ACTIVITY: _OWN_WORK,
+        Resource.FORM: _READ,
+        Resource.LEAD: _TEAM_LEADS,
+        Resource.ROUTING: _READ,
+        Resource.PRODUCT: _READ,
+        Resource.QUOTE: _READ,
     },
     Role.ACCOUNT_EXECUTIVE: {
         Resource.CONTACT: _WORK_ALL_CHANGE_OWN,
@@ -80,6 +104,11 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.TOUCHPOINT: _READ,
         Resource.DEAL: _OWN_WORK,
         Resource.ACTIVITY: _OWN_WORK,
+        Resource.FORM: _READ,
+        Resource.LEAD: _TEAM_LEADS,
+        Resource.ROUTING: _READ,
+        Resource.PRODUCT: _READ,
+        Resource.QUOTE: _OWN_WORK,
     },
     Role.SALES_MANAGER: {
         Resource.CONTACT: _FULL,
@@ -89,8 +118,13 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.DEAL: _FULL,
         Resource.ACTIVITY: _FULL,
         Resource.USER: _READ,
+        Resource.FORM: _READ,
+        Resource.LEAD: _FULL,
+        Resource.ROUTING: _FULL,
+        Resource.PRODUCT: _FULL,
+        Resource.QUOTE: _MANAGE,
     },
-    Role.ADMIN: dict.fromkeys(Resource, _FULL),
+    Role.ADMIN: dict.fromkeys(Resource, _MANAGE),
 }
 # Everyone manages their own API keys (and sees only those); admins manage all.
 _SELF_SERVICE = {Action.VIEW: OWN, Action.ADD: ALL, Action.CHANGE: OWN, Action.DELETE: OWN}
@@ -140,7 +174,12 @@ def can(user: _Actor, action: Action, resource: Resource, obj: _Owned | None = N
         return False
     if scope == ALL or obj is None:
         return True
-    return bool(obj.owner_id is not None and obj.owner_id == user.pk)
+    if obj.owner_id is not None and obj.owner_id == user.pk:
+        return True
+    if scope == TEAM:
+        team_id = getattr(user, "team_id", None)
+        return team_id is not None and getattr(obj, "team_id", None) == team_id
+    return False
 
 
 def check(user: _Actor, action: Action, resource: Resource, obj: _Owned | None = None) -> None:

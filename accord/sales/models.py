@@ -76,6 +76,9 @@ class Deal(TimeStampedModel):
         "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="sourced_deals"
     )
     lost_reason = models.CharField(max_length=200, blank=True)
+    competitor = models.ForeignKey(
+        "catalog.Competitor", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

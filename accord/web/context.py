@@ -78,7 +78,7 @@ MENU: tuple[MenuGroup, ...] = (
         (
             MenuItem("Campaigns", "campaigns:campaign_list", "megaphone", Resource.CAMPAIGN),
             MenuItem("Segments", "segments:segment_list", "filter", Resource.CONTACT),
-            MenuItem("Forms", "tracking:form_list", "form", Resource.CAMPAIGN),
+            MenuItem("Forms", "webforms:form_list", "form", Resource.FORM),
             MenuItem("Email", "messaging:email_list", "mail", Resource.CAMPAIGN),
         ),
     ),
@@ -86,9 +86,14 @@ MENU: tuple[MenuGroup, ...] = (
         "Sales",
         (
             # The inbox is where reps accept or reject leads, so it needs the right to log work.
-            MenuItem("Lead inbox", "lifecycle:lead_inbox", "inbox", Resource.ACTIVITY, Action.ADD),
+            # The inbox is where reps give verdicts; marketers see verdicts on campaign pages.
+            MenuItem("Lead inbox", "handoff:lead_inbox", "inbox", Resource.LEAD, Action.CHANGE),
+            MenuItem("Team leads", "handoff:team_inbox", "users", Resource.ROUTING, Action.CHANGE),
             MenuItem("Pipeline", "sales:pipeline", "columns", Resource.DEAL),
             MenuItem("Activities", "sales:activity_list", "check", Resource.ACTIVITY),
+            MenuItem("Quotes", "quotes:quote_list", "file", Resource.QUOTE),
+            MenuItem("Products", "catalog:product_list", "box", Resource.PRODUCT),
+            MenuItem("Competitors", "catalog:competitor_list", "shield", Resource.PRODUCT),
         ),
     ),
     MenuGroup(
@@ -108,6 +113,7 @@ MENU: tuple[MenuGroup, ...] = (
                 ),
             ),
             MenuItem("Lead scoring", "scoring:settings", "bolt", Resource.CONTACT, Action.CHANGE),
+            MenuItem("Lead routing", "handoff:routing_settings", "route", Resource.ROUTING, Action.CHANGE),
             MenuItem("Write keys", "tracking:write_key_list", "key", Resource.WRITE_KEY, Action.CHANGE),
             MenuItem("API keys", "accounts:api_key_list", "key", Resource.API_KEY),
         ),

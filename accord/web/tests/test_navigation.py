@@ -34,8 +34,10 @@ def test_groups_and_items(users):
     labels = {g.label: [i.label for i in g.items] for g in groups}
     assert labels["Shared"] == ["Home", "Contacts", "Companies"]
     assert labels["Marketing"] == ["Campaigns", "Segments", "Forms", "Email"]
-    assert labels["Sales"] == ["Lead inbox", "Pipeline", "Activities"]
-    assert labels["Settings"] == ["Import & export", "Lead scoring", "Write keys", "API keys"]
+    assert labels["Sales"] == [
+        "Lead inbox", "Team leads", "Pipeline", "Activities", "Quotes", "Products", "Competitors",
+    ]  # fmt: skip
+    assert labels["Settings"] == ["Import & export", "Lead scoring", "Lead routing", "Write keys", "API keys"]
 
 
 def test_only_managers_see_write_keys(users):

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "accord.catalog"
+    label = "catalog"
+    verbose_name = "Products and competitors"
+    default_auto_field = "django.db.models.BigAutoField"
