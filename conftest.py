@@ -2,6 +2,7 @@
 
 - ``users``: one user per role, created through the real action.
 - ``api_client``: a Django test client that sends an API key for a given user.
+- ``smtp``: a real SMTP server (aiosmtpd) on loopback that Django's mail goes through.
 - ``browser``: a Playwright-driven Debian Chromium (see :mod:`accord.core.testing.browser`).
 """
 
@@ -110,3 +111,52 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(skip)
+
+
+class SmtpSink:
+    """Messages received by a real SMTP server (aiosmtpd) listening on loopback."""
+
+    def __init__(self) -> None:
+        import email
+        import email.policy
+
+        self._email = email
+        self._policy = email.policy.default
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        msg = self._email.message_from_bytes(envelope.content, policy=self._policy)
+        msg["X-Envelope-To"] = ", ".join(envelope.rcpt_tos)
+        self.messages.append(msg)
+        return "250 OK"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for m in self.messages if address in m["X-Envelope-To"]]
+
+    @staticmethod
+    def body(msg: Any) -> str:
+        part = msg.get_body(preferencelist=("plain", "html"))
+        return str(part.get_content()) if part is not None else ""
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[SmtpSink]:
+    """Route Django's mail through a real SMTP server on 127.0.0.1; yields the received messages."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield sink
+    finally:
+        controller.stop()
