@@ -79,3 +79,37 @@ class ApiKey(models.Model):
     def owner_id(self) -> int:
         """Keys are owned by their user (for the permission module's ownership test)."""
         return self.user_id
+
+
+class Notification(models.Model):
+    """An in-app notice for one user (new lead assigned, SLA breached, approval requested…).
+
+    ``key`` makes a notice idempotent: notifying the same user twice with the same key stores one row
+    and sends one email (e.g. an SLA escalation fires once even when the check runs again).
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40, help_text="e.g. lead_assigned, sla_breach, approval_requested")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=500, blank=True, help_text="A path inside Accord.")
+    key = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=~models.Q(key=""), name="notification_once_per_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def owner_id(self) -> int:
+        return self.user_id

@@ -53,3 +53,21 @@ def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     revoke_api_key(key)
     return redirect("accounts:api_key_list")
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's notices, newest first; POST marks them all (or ``ids``) read."""
+    from django.core.paginator import Paginator
+
+    from accord.accounts import notifications
+    from accord.accounts.models import Notification
+
+    user = cast(User, request.user)
+    if request.method == "POST":
+        raw = request.POST.getlist("ids")
+        ids = [int(i) for i in raw if i.isdigit()] if raw else None
+        notifications.mark_read(user, ids)
+        return redirect("accounts:notification_list")
+    page = Paginator(Notification.objects.filter(user=user), 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page, "paging": {"page": page}})

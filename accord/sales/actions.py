@@ -8,9 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 
 from accord.core.errors import Invalid
 from accord.sales.models import Activity, Deal, Pipeline, PipelineStage
+
+# Sent after commit with activity_id, kind, contact_id, deal_id, owner_id, done (bool). The handoff
+# listens to it to stop the first-touch SLA clock when a rep calls or emails a lead.
+activity_logged = Signal()
 
 DEFAULT_STAGES: tuple[tuple[str, int, str, int | None], ...] = (
     ("Qualification", 10, PipelineStage.Outcome.OPEN, 14),
@@ -78,6 +83,18 @@ def log_activity(
         raise Invalid(f"Unknown activity type {kind!r}.", field_errors={"kind": ["Pick an activity type."]})
     if not subject.strip():
         raise Invalid("An activity needs a subject.", field_errors={"subject": ["This field is required."]})
-    return Activity.objects.create(
+    activity = Activity.objects.create(
         kind=kind, subject=subject.strip(), owner=owner, due_at=due_at, done_at=done_at, **fields
     )
+    transaction.on_commit(
+        lambda: activity_logged.send(
+            sender=Activity,
+            activity_id=activity.pk,
+            kind=activity.kind,
+            contact_id=activity.contact_id,
+            deal_id=activity.deal_id,
+            owner_id=activity.owner_id,
+            done=activity.done_at is not None,
+        )
+    )
+    return activity

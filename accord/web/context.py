@@ -8,12 +8,13 @@ issue builds that page) is shown as a disabled "coming soon" entry instead of a 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
+from accord.accounts.notifications import unread_count
 from accord.accounts.permissions import Action, Resource, can
 
 
@@ -152,6 +153,15 @@ def build_navigation(request: HttpRequest) -> list[NavGroup]:
     return groups
 
 
-def navigation(request: HttpRequest) -> dict[str, list[NavGroup]]:
-    """Context processor: ``navigation``, built only when a template uses it."""
-    return {"navigation": cast(list[NavGroup], SimpleLazyObject(lambda: build_navigation(request)))}
+def _unread(request: HttpRequest) -> int:
+    user = request.user
+    return unread_count(user) if user.is_authenticated else 0
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: ``navigation`` and ``unread_notifications``, each computed only when a
+    template uses it."""
+    return {
+        "navigation": cast(list[NavGroup], SimpleLazyObject(lambda: build_navigation(request))),
+        "unread_notifications": SimpleLazyObject(lambda: _unread(request)),
+    }
