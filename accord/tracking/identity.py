@@ -16,6 +16,9 @@ Rules (docs/tracking.md, "Identity resolution"):
   belong to two contacts merges them (the ``userId``'s contact is kept, rule ``alias``).
   An ``anonymousId`` never causes a merge: a shared browser is not proof of one person.
 - Touchpoints stored earlier under an id linked now get their contact in one UPDATE per id kind.
+- ``group`` with a company domain in its traits (``website`` or ``domain``; personal mail domains
+  ignored) finds or creates that company and sets it as the contact's company when the contact has
+  none yet (an existing company is never overwritten by a visitor's call).
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from django.db import connection
 from accord.contacts.actions import (
     ContactTraits,
     add_identities,
+    companies_for_domains,
     contacts_for_identities,
     merge_contacts,
+    normalise_domain,
     upsert_contacts,
 )
-from accord.contacts.models import ContactIdentity, IdentityKind
+from accord.contacts.models import Contact, ContactIdentity, IdentityKind
 from accord.core.errors import ActionError
 from accord.tracking.ingest.parse import Event
 from accord.tracking.models import Touchpoint
@@ -145,7 +150,33 @@ def resolve(events: Sequence[Event]) -> Resolution:
         res.touched.update(cid for _, _, cid in res.new_links)
     for e in events:
         e.contact_id = res.contact_for(e)
+    _join_companies(events, res)
     return res
+
+
+def _join_companies(events: Sequence[Event], res: Resolution) -> None:
+    """Give contacts without a company the company their ``group`` call names: one find-or-create
+    for the batch's domains, one UPDATE per company."""
+    wanted: dict[int, tuple[str, str]] = {}  # contact id → (domain, name)
+    for e in events:
+        if e.type != "group" or not e.contact_id:
+            continue
+        traits = e.properties.get("traits") or {}
+        if not isinstance(traits, dict):
+            continue
+        domain = normalise_domain(_text(traits.get("website") or traits.get("domain"), 253) or None)
+        if domain and "." in domain:
+            wanted[e.contact_id] = (domain, _text(traits.get("name"), 200))
+    if not wanted:
+        return
+    company_ids = companies_for_domains(dict(wanted.values()))
+    by_company: dict[int, list[int]] = {}
+    for contact_id, (domain, _) in wanted.items():
+        if domain in company_ids:
+            by_company.setdefault(company_ids[domain], []).append(contact_id)
+    for company_id, contact_ids in by_company.items():
+        if Contact.objects.filter(pk__in=contact_ids, company__isnull=True).update(company_id=company_id):
+            res.touched.update(contact_ids)
 
 
 def _merge(res: Resolution, keep: int, gone: int, rule: str) -> bool:

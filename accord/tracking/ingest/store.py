@@ -21,9 +21,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.db import connection, transaction
-from django.db.models.functions import Lower
 
-from accord.campaigns.models import Campaign
+from accord.campaigns.utm import resolve_campaigns
 from accord.tracking.identity import attach_earlier_touchpoints, resolve
 from accord.tracking.ingest.parse import Event
 from accord.tracking.models import Touchpoint
@@ -45,64 +44,46 @@ class StoreResult:
 
 
 # ---------------------------------------------------------------- campaigns
+def _text(value: Any) -> str:
+    return value.strip().lower() if isinstance(value, str) else ""
+
+
 def utm_of(context: dict[str, Any]) -> tuple[str, str, str] | None:
     """(name, source, medium) from ``context.campaign``, else from the page URL's utm_ parameters."""
     campaign = context.get("campaign")
     if isinstance(campaign, dict):
-        name = campaign.get("name")
-        if isinstance(name, str) and name:
-            source, medium = campaign.get("source"), campaign.get("medium")
-            return (
-                name.strip().lower(),
-                source.strip().lower() if isinstance(source, str) else "",
-                medium.strip().lower() if isinstance(medium, str) else "",
-            )
+        utm = (_text(campaign.get("name")), _text(campaign.get("source")), _text(campaign.get("medium")))
+        if any(utm):
+            return utm
     page = context.get("page")
     url = page.get("url") if isinstance(page, dict) else None
-    if isinstance(url, str) and "utm_campaign=" in url:
+    if isinstance(url, str) and "utm_" in url:
         query = parse_qs(urlsplit(url[:4000]).query)
-        name = (query.get("utm_campaign") or [""])[0].strip().lower()
-        if name:
-            return (
-                name,
-                (query.get("utm_source") or [""])[0].lower(),
-                (query.get("utm_medium") or [""])[0].lower(),
-            )
+        name, source, medium = (
+            _text((query.get(f"utm_{k}") or [""])[0]) for k in ("campaign", "source", "medium")
+        )
+        if name or source or medium:
+            return name, source, medium
     return None
 
 
 def map_campaigns(events: Sequence[Event]) -> None:
-    """Set ``campaign_id`` from UTM codes: one query for the batch. A campaign matches on
-    ``utm_campaign`` (case-insensitive) and, where it sets them, ``utm_source`` and ``utm_medium``;
-    the most specific match wins."""
+    """Set ``campaign_id`` from UTM codes through the campaigns' UTM mapping rules
+    (:func:`accord.campaigns.utm.resolve_campaigns`: one query for the whole batch; a campaign's own
+    codes and its rules, the most specific match wins)."""
     wanted: dict[int, tuple[str, str, str]] = {}
     for e in events:
         utm = utm_of(e.context)
         if utm:
-            wanted[e.index] = utm
+            name, source, medium = utm
+            wanted[e.index] = (source, medium, name)
     if not wanted:
         return
-    names = {name for name, _, _ in wanted.values()}
-    candidates: dict[str, list[tuple[int, str, str]]] = {}
-    rows = (
-        Campaign.objects.annotate(utm=Lower("utm_campaign"))
-        .filter(utm__in=names)
-        .values_list("utm", "pk", "utm_source", "utm_medium")
-    )
-    for utm, pk, source, medium in rows:
-        candidates.setdefault(utm, []).append((pk, source.lower(), medium.lower()))
+    resolved = resolve_campaigns(wanted.values())
     for e in events:
-        utm = wanted.get(e.index)
-        if utm is None or utm[0] not in candidates:
-            continue
-        name, source, medium = utm
-        best = [
-            (bool(s) + bool(m), pk)
-            for pk, s, m in candidates[name]
-            if (not s or s == source) and (not m or m == medium)
-        ]
-        if best:
-            e.campaign_id = max(best)[1]
+        triple = wanted.get(e.index)
+        if triple is not None and resolved.get(triple):
+            e.campaign_id = resolved[triple]
 
 
 # ---------------------------------------------------------------- insert

@@ -179,6 +179,23 @@ def test_utm_codes_map_to_campaigns(segment):
     assert campaign_of == {"news": spring.pk, "ads": spring_ads.pk, "url": spring_ads.pk, "none": None}
 
 
+def test_utm_mapping_rules_apply_to_ingested_events(segment):
+    """Source/medium rules (no campaign name in the link) map events through the campaigns' rules."""
+    from accord.campaigns.actions import add_utm_rule
+
+    linkedin = Campaign.objects.create(name="LinkedIn always-on", channel=Channel.SOCIAL)
+    add_utm_rule(linkedin, source="linkedin", medium="paid")
+    body = {
+        "batch": [
+            event("page", messageId="rule", context={"page": {"url": "https://x.io/?utm_source=LinkedIn&utm_medium=paid"}}),
+            event("page", messageId="other-medium", context={"campaign": {"source": "linkedin", "medium": "organic"}}),
+        ]
+    }  # fmt: skip
+    segment.send("batch", body)
+    campaign_of = dict(Touchpoint.objects.values_list("message_id", "campaign_id"))
+    assert campaign_of == {"rule": linkedin.pk, "other-medium": None}
+
+
 def test_a_batch_costs_a_fixed_number_of_queries(segment, django_assert_max_num_queries):
     Campaign.objects.create(name="Spring", channel=Channel.EMAIL, utm_campaign="spring")
     for i in range(20):
@@ -201,3 +218,36 @@ def test_a_batch_costs_a_fixed_number_of_queries(segment, django_assert_max_num_
         segment.send("batch", batch(100, "l"))
     assert len(large.captured_queries) - len(small.captured_queries) <= 10
     assert Touchpoint.objects.filter(type="page", contact__isnull=False).count() == 110
+
+
+def test_group_sets_the_company_of_a_contact_without_one(segment):
+    segment.send("identify", identify("jo@gmail.com", "g1"))  # personal domain: no company yet
+    jo = Contact.objects.get(email="jo@gmail.com")
+    assert jo.company is None
+    segment.send(
+        "group",
+        event("group", anonymousId="g1", groupId="acct-9",
+              traits={"name": "Initech Ltd", "website": "https://www.Initech.io/about"}),
+    )  # fmt: skip
+    jo.refresh_from_db()
+    assert jo.company is not None
+    assert (jo.company.domain, jo.company.name) == ("initech.io", "Initech Ltd")
+    assert Touchpoint.objects.filter(contact=jo, type="group").count() == 1
+
+    # a later group call naming another company does not move the contact
+    segment.send("group", event("group", anonymousId="g1", groupId="x", traits={"website": "globex.com"}))
+    jo.refresh_from_db()
+    assert jo.company.domain == "initech.io"
+    assert Company.objects.filter(domain="globex.com").exists()
+
+
+def test_group_without_a_usable_domain_or_contact_changes_nothing(segment):
+    segment.send("identify", identify("kim@gmail.com", "k1"))
+    segment.send("batch", {"batch": [
+        event("group", anonymousId="k1", groupId="a", traits={"website": "gmail.com"}),
+        event("group", anonymousId="k1", groupId="b", traits={"name": "No domain"}),
+        event("group", anonymousId="stranger", groupId="c", traits={"website": "acme.org"}),
+    ]})  # fmt: skip
+    assert Contact.objects.get(email="kim@gmail.com").company is None
+    assert not Company.objects.filter(domain="acme.org").exists()
+    assert Touchpoint.objects.filter(type="group").count() == 3
