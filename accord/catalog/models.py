@@ -156,3 +156,11 @@ class BattleCard(models.Model):
     @property
     def is_empty(self) -> bool:
         return not (self.strengths or self.weaknesses or self.how_to_win or self.objections)
+
+
+def search_products(qs: models.QuerySet[Product], q: str) -> models.QuerySet[Product]:
+    """Products whose name, SKU or category contains ``q`` (case-insensitive)."""
+    q = q.strip()
+    if not q:
+        return qs
+    return qs.filter(Q(name__icontains=q) | Q(sku__icontains=q) | Q(category__icontains=q))
