@@ -175,7 +175,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_create_write_key(args: argparse.Namespace) -> int:
-    return _manage(["create_write_key", "--name", args.name])
+    return _manage(["create_write_key", "--name", args.name, *(["--may-merge"] if args.may_merge else [])])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -224,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     wkey = sub.add_parser("create-write-key", help="create a tracking write key and print it once")
     wkey.add_argument("--name", required=True, help="a label, e.g. the website it is for")
+    wkey.add_argument(
+        "--may-merge", action="store_true", help="server-side key: identify/alias may merge two contacts"
+    )
     wkey.set_defaults(func=cmd_create_write_key)
 
     manage = sub.add_parser("manage", help="run a Django management command", add_help=False)

@@ -53,11 +53,14 @@ def _check_secret(secret: str) -> None:
         )
 
 
-def create_write_key(name: str, secret: str | None = None, *, by: User | None = None) -> NewWriteKey:
+def create_write_key(
+    name: str, secret: str | None = None, *, by: User | None = None, may_merge: bool = False
+) -> NewWriteKey:
     """Create a write key. The returned secret is the only copy there will ever be.
 
     ``secret`` lets a caller choose the key (the demo workspace has a known one); by default it is
-    ``wk_`` followed by 256 random bits.
+    ``wk_`` followed by 256 random bits. ``may_merge`` is for server-side keys: their identify/alias
+    calls may merge two existing contacts (a browser key's may not).
     """
     name = name.strip()[:100]
     if not name:
@@ -68,7 +71,9 @@ def create_write_key(name: str, secret: str | None = None, *, by: User | None = 
     hashed = hash_write_key(secret)
     if WriteKey.objects.filter(hashed_secret=hashed).exists():
         raise Invalid("That write key already exists.", field_errors={"secret": ["Already in use."]})
-    key = WriteKey.objects.create(name=name, prefix=secret[:11], hashed_secret=hashed, created_by=by)
+    key = WriteKey.objects.create(
+        name=name, prefix=secret[:11], hashed_secret=hashed, created_by=by, may_merge=may_merge
+    )
     return NewWriteKey(key=key, secret=secret)
 
 

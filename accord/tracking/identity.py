@@ -57,6 +57,7 @@ class Resolution:
     new_links: list[tuple[str, str, int]] = field(default_factory=list)
     created: list[int] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)  # contacts created, updated or merged into
+    may_merge: bool = False
 
     def contact_for(self, event: Event) -> int | None:
         return (
@@ -113,10 +114,11 @@ def traits_of(event: Event) -> ContactTraits | None:
     )
 
 
-def resolve(events: Sequence[Event]) -> Resolution:
+def resolve(events: Sequence[Event], *, may_merge: bool = False) -> Resolution:
     """Link the batch's ids to contacts (creating and merging contacts as the rules say) and set
-    ``event.contact_id`` on every event whose contact is known."""
-    res = Resolution()
+    ``event.contact_id`` on every event whose contact is known. Merges happen only when the write
+    key ``may_merge`` (a server-side key); otherwise the conflicting ids stay with their contacts."""
+    res = Resolution(may_merge=may_merge)
     identifies = [e for e in events if e.type == "identify"]
     profiles = [p for p in map(traits_of, identifies) if p is not None]
     if profiles:
@@ -180,6 +182,9 @@ def _join_companies(events: Sequence[Event], res: Resolution) -> None:
 
 
 def _merge(res: Resolution, keep: int, gone: int, rule: str) -> bool:
+    if not res.may_merge:
+        logger.info("Not merging contact %s into %s (%s): the write key may not merge", gone, keep, rule)
+        return False
     try:
         merge_contacts(keep, gone, rule=rule)
     except ActionError as exc:  # e.g. an app without a merge hook still points at ``gone``

@@ -39,6 +39,11 @@ class WriteKey(models.Model):
     )
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    may_merge = models.BooleanField(
+        default=False,
+        help_text="Server-side keys only: identify/alias calls sent with this key may merge two existing "
+        "contacts. A key used in a web page is public, so it must not.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

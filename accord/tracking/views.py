@@ -71,7 +71,9 @@ def write_key_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         user = _require(request)
         try:
-            new = create_write_key(request.POST.get("name", ""), by=user)
+            new = create_write_key(
+                request.POST.get("name", ""), by=user, may_merge=request.POST.get("may_merge") == "on"
+            )
         except ActionError as exc:
             return _page(request, error=exc.message, status=422)
         return _page(request, new_secret=new.secret)

@@ -160,7 +160,7 @@ def _ingest(request: HttpRequest, kind: str) -> HttpResponse:
             )
         events, rejected = [event], []
     _enrich_context(request, events)
-    result = store_events(events, write_key_id=key.pk, received_at=received_at)
+    result = store_events(events, write_key_id=key.pk, received_at=received_at, may_merge=key.may_merge)
     data: dict[str, Any] = {"success": True}
     if is_batch:
         data.update(

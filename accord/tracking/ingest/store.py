@@ -129,7 +129,9 @@ def insert_touchpoints(events: Sequence[Event], *, write_key_id: int | None, rec
 
 
 # ---------------------------------------------------------------- the write path
-def store_events(events: list[Event], *, write_key_id: int | None, received_at: datetime) -> StoreResult:
+def store_events(
+    events: list[Event], *, write_key_id: int | None, received_at: datetime, may_merge: bool = False
+) -> StoreResult:
     """Resolve, map and insert ``events`` in one transaction; signal downstream after commit."""
     unique: dict[str, Event] = {}
     for e in events:
@@ -142,7 +144,7 @@ def store_events(events: list[Event], *, write_key_id: int | None, received_at: 
     map_campaigns(batch)
     encode(batch)
     with transaction.atomic():
-        resolution = resolve(batch)
+        resolution = resolve(batch, may_merge=may_merge)
         stored = insert_touchpoints(batch, write_key_id=write_key_id, received_at=received_at)
         attach_earlier_touchpoints(resolution)
     contact_ids = sorted(resolution.touched | {e.contact_id for e in batch if e.contact_id})

@@ -17,7 +17,8 @@ WRITE_KEY = "wk_test_0123456789abcdefghij"
 
 @pytest.fixture
 def write_key(db: None) -> str:
-    return create_write_key("Test site", secret=WRITE_KEY).secret
+    # a server-side key: identify/alias may merge (browser keys may not; see test_identity_resolution)
+    return create_write_key("Test server", secret=WRITE_KEY, may_merge=True).secret
 
 
 def basic(key: str) -> str:

@@ -127,6 +127,23 @@ def test_alias_merges_the_previous_id_into_the_user(segment):
     assert ContactMergeRecord.objects.get().rule == "alias"
 
 
+def test_a_browser_write_key_never_merges_contacts(db):
+    """Keys used in web pages are public: their identify/alias calls link ids but never merge two
+    existing contacts (only a key created with ``may_merge`` can)."""
+    from accord.tracking.actions import create_write_key
+    from accord.tracking.tests.conftest import SegmentClient
+
+    browser = SegmentClient(create_write_key("Website snippet").secret)
+    browser.send("identify", event("identify", anonymousId="a1", userId="u1", traits={"email": "a@corp.com"}))
+    browser.send("identify", event("identify", anonymousId="a2", traits={"email": "b@corp.com"}))
+    browser.send("identify", event("identify", anonymousId="a2", userId="u1", traits={"email": "b@corp.com"}))
+    browser.send("alias", {"messageId": "al", "previousId": "a1", "userId": "zz", "anonymousId": "a2"})
+    assert Contact.objects.count() == 2
+    assert not ContactMergeRecord.objects.exists()
+    # the user id stays with the contact that claimed it first
+    assert ContactIdentity.objects.get(kind="user_id", value="u1").contact.email == "a@corp.com"
+
+
 def test_alias_links_an_unknown_previous_id(segment):
     segment.send("identify", event("identify", anonymousId="a", userId="u5", traits={"email": "r@corp.com"}))
     segment.send("page", event("page", anonymousId="old-device", messageId="old"))
