@@ -163,14 +163,14 @@ def _apply_settings(form: Form, values: dict[str, Any]) -> str | None:
     if "owner" in values:
         form.owner = values["owner"]
     if values.get("remove_asset_file"):
-        form.asset_file = ""  # type: ignore[assignment]
+        form.asset_file = ""
     upload = values.get("asset_file")
     if isinstance(upload, UploadedFile):
         if upload.size is not None and upload.size > MAX_ASSET_BYTES:
             raise _invalid(
                 "asset_file", "The file is larger than 50 MB; link to it with an asset URL instead."
             )
-        form.asset_file = upload  # type: ignore[assignment]
+        form.asset_file = upload
     return _text(values, "consent_text", 5000) if "consent_text" in values else None
 
 
