@@ -1,7 +1,268 @@
-"""REST endpoints for pipelines, deals and activities, mounted under ``/api/sales``."""
+"""REST endpoints for pipelines, deals and activities, mounted under ``/api/sales``.
+
+Each endpoint validates input, checks permission through ``accounts.permissions`` and calls one action.
+"""
 
 from __future__ import annotations
 
-from ninja import Router
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from accord.accounts.api_auth import api_user
+from accord.accounts.models import User
+from accord.accounts.permissions import ALL, Action, Resource, check, grant
+from accord.catalog.models import Competitor
+from accord.contacts.models import Company, Contact
+from accord.core.api_support import Page, error_responses, paginate
+from accord.core.errors import Forbidden, Invalid, NotFound
+from accord.sales import actions, queries
+from accord.sales.models import Activity, Deal, Pipeline, PipelineStage
+from accord.sales.schemas import (
+    ActivityCreate,
+    ActivityOut,
+    ActivityQuery,
+    CompleteIn,
+    DealCreate,
+    DealOut,
+    DealQuery,
+    DealUpdate,
+    ForecastMonthOut,
+    ForecastQuery,
+    LoseIn,
+    MoveIn,
+    PipelineOut,
+    ReopenIn,
+    StageChangeOut,
+    WinIn,
+)
 
 router = Router(tags=["Sales"])
+
+READ_ERRORS = error_responses(401, 403, 404)
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
+
+
+def _get(model: Any, pk: int | None, field: str, label: str) -> Any:
+    if pk is None:
+        return None
+    obj = model.objects.filter(pk=pk).first()
+    if obj is None:
+        raise Invalid(
+            f"{label} {pk} does not exist.", field_errors={field: [f"No {label.lower()} with this id."]}
+        )
+    return obj
+
+
+def _deal(deal_id: int) -> Deal:
+    deal = Deal.objects.select_related("stage").filter(pk=deal_id).first()
+    if deal is None:
+        raise NotFound(f"Deal {deal_id} does not exist.")
+    return deal
+
+
+def _relations(data: dict[str, Any]) -> dict[str, Any]:
+    """Replace ids sent for related records by the records (422 for unknown ids)."""
+    out = dict(data)
+    for field, model, label in (
+        ("owner", User, "User"), ("contact", Contact, "Contact"), ("company", Company, "Company"),
+        ("competitor", Competitor, "Competitor"),
+    ):  # fmt: skip
+        if field in out:
+            out[field] = _get(model, out[field], field, label)
+    return out
+
+
+# ---------------------------------------------------------------- pipelines
+@router.get("/pipelines", response={200: list[PipelineOut], **error_responses(401, 403)})
+def list_pipelines(request: HttpRequest) -> Any:
+    """Every pipeline with its stages in order."""
+    check(api_user(request), Action.VIEW, Resource.DEAL)
+    stages = Prefetch("stages", queryset=PipelineStage.objects.order_by("position"))
+    return [
+        {**{"id": p.pk, "name": p.name, "is_default": p.is_default}, "stages": list(p.stages.all())}
+        for p in Pipeline.objects.prefetch_related(stages)
+    ]
+
+
+# ---------------------------------------------------------------- deals
+@router.get("/deals", response={200: Page[DealOut], **error_responses(401, 403, 422)})
+def list_deals(request: HttpRequest, query: Query[DealQuery]) -> dict[str, Any]:
+    user = api_user(request)
+    check(user, Action.VIEW, Resource.DEAL)
+    deals = queries.filter_deals(
+        Deal.objects.all(), user=user, pipeline=query.pipeline, owner=query.owner, mine=query.mine,
+        status=query.status or "", stage=query.stage, q=query.q,
+    )  # fmt: skip
+    key = query.sort.lstrip("-")
+    if key not in queries.SORTS:
+        raise Invalid("Unknown sort.", field_errors={"sort": [f"Use one of: {', '.join(queries.SORTS)}."]})
+    deals, _ = queries.sort_deals(deals, query.sort)
+    return paginate(request, deals, query)
+
+
+@router.post("/deals", response={201: DealOut, **WRITE_ERRORS})
+def create_deal(request: HttpRequest, payload: DealCreate) -> Status[Deal]:
+    user = api_user(request)
+    check(user, Action.ADD, Resource.DEAL)
+    data = payload.model_dump()
+    pipeline_id, stage_id = data.pop("pipeline"), data.pop("stage")
+    pipeline = (
+        _get(Pipeline, pipeline_id, "pipeline", "Pipeline")
+        if pipeline_id
+        else Pipeline.objects.filter(is_default=True).first() or Pipeline.objects.first()
+    )
+    if pipeline is None:
+        raise Invalid("There is no pipeline yet.", field_errors={"pipeline": ["Create a pipeline first."]})
+    stage = _get(PipelineStage, stage_id, "stage", "Stage")
+    if stage is not None and stage.outcome != PipelineStage.Outcome.OPEN:
+        raise Invalid("A new deal starts in an open stage.", field_errors={"stage": ["Pick an open stage."]})
+    fields = _relations(data)
+    fields["owner"] = fields["owner"] or user
+    if fields["company"] is None and fields["contact"] is not None and fields["contact"].company_id:
+        fields["company"] = fields["contact"].company
+    deal = actions.create_deal(pipeline=pipeline, stage=stage, by=user, **fields)
+    return Status(201, deal)
+
+
+@router.get("/deals/{int:deal_id}", response={200: DealOut, **READ_ERRORS})
+def get_deal(request: HttpRequest, deal_id: int) -> Deal:
+    deal = _deal(deal_id)
+    check(api_user(request), Action.VIEW, Resource.DEAL, deal)
+    return deal
+
+
+@router.patch("/deals/{int:deal_id}", response={200: DealOut, **WRITE_ERRORS})
+def update_deal(request: HttpRequest, deal_id: int, payload: DealUpdate) -> Deal:
+    user = api_user(request)
+    deal = _deal(deal_id)
+    check(user, Action.CHANGE, Resource.DEAL, deal)
+    return actions.update_deal(deal, by=user, **_relations(payload.model_dump(exclude_unset=True)))
+
+
+@router.post("/deals/{int:deal_id}/move", response={200: DealOut, **WRITE_ERRORS})
+def move_deal(request: HttpRequest, deal_id: int, payload: MoveIn) -> Deal:
+    """Move to a stage; a won/lost stage closes the deal (reason required; competitor when lost)."""
+    user = api_user(request)
+    deal = _deal(deal_id)
+    check(user, Action.CHANGE, Resource.DEAL, deal)
+    stage = _get(PipelineStage, payload.stage, "stage", "Stage")
+    competitor = _get(Competitor, payload.competitor, "competitor", "Competitor")
+    return actions.move_deal(deal, stage, by=user, reason=payload.reason, competitor=competitor)
+
+
+@router.post("/deals/{int:deal_id}/win", response={200: DealOut, **WRITE_ERRORS})
+def win_deal(request: HttpRequest, deal_id: int, payload: WinIn) -> Deal:
+    user = api_user(request)
+    deal = _deal(deal_id)
+    check(user, Action.CHANGE, Resource.DEAL, deal)
+    return actions.win_deal(deal, by=user, reason=payload.reason)
+
+
+@router.post("/deals/{int:deal_id}/lose", response={200: DealOut, **WRITE_ERRORS})
+def lose_deal(request: HttpRequest, deal_id: int, payload: LoseIn) -> Deal:
+    user = api_user(request)
+    deal = _deal(deal_id)
+    check(user, Action.CHANGE, Resource.DEAL, deal)
+    competitor = _get(Competitor, payload.competitor, "competitor", "Competitor")
+    return actions.lose_deal(deal, by=user, reason=payload.reason, competitor=competitor)
+
+
+@router.post("/deals/{int:deal_id}/reopen", response={200: DealOut, **WRITE_ERRORS})
+def reopen_deal(request: HttpRequest, deal_id: int, payload: ReopenIn) -> Deal:
+    """Managers only: put a closed deal back into an open stage, with a reason."""
+    user = api_user(request)
+    deal = _deal(deal_id)
+    check(user, Action.VIEW, Resource.DEAL, deal)
+    if grant(user, Action.CHANGE, Resource.DEAL) != ALL:
+        raise Forbidden("Only a manager can reopen a closed deal.")
+    stage = _get(PipelineStage, payload.stage, "stage", "Stage")
+    return actions.reopen_deal(deal, by=user, reason=payload.reason, stage=stage)
+
+
+@router.get("/deals/{int:deal_id}/history", response={200: list[StageChangeOut], **READ_ERRORS})
+def deal_history(request: HttpRequest, deal_id: int) -> list[dict[str, Any]]:
+    """Every stage move with the time spent in the stage it entered."""
+    deal = _deal(deal_id)
+    check(api_user(request), Action.VIEW, Resource.DEAL, deal)
+    return [
+        {
+            "id": row.change.pk,
+            "from_stage_id": row.change.from_stage_id,
+            "to_stage_id": row.change.to_stage_id,
+            "changed_at": row.change.changed_at,
+            "changed_by_id": row.change.changed_by_id,
+            "reason": row.change.reason,
+            "seconds_in_stage": int(row.duration.total_seconds()) if row.duration is not None else None,
+        }  # fmt: skip
+        for row in queries.stage_history(deal, timezone.now())
+    ]
+
+
+@router.get("/forecast", response={200: list[ForecastMonthOut], **error_responses(401, 403, 422)})
+def forecast(request: HttpRequest, query: Query[ForecastQuery]) -> list[queries.ForecastMonth]:
+    """Open deals by expected-close month: total amount and Σ amount × stage probability."""
+    check(api_user(request), Action.VIEW, Resource.DEAL)
+    deals = queries.filter_deals(Deal.objects.all(), pipeline=query.pipeline, owner=query.owner)
+    return queries.forecast_by_month(deals)
+
+
+# ---------------------------------------------------------------- activities
+@router.get("/activities", response={200: Page[ActivityOut], **error_responses(401, 403, 422)})
+def list_activities(request: HttpRequest, query: Query[ActivityQuery]) -> dict[str, Any]:
+    user = api_user(request)
+    check(user, Action.VIEW, Resource.ACTIVITY)
+    qs = Activity.objects.all()
+    if query.kind:
+        qs = qs.filter(kind=query.kind)
+    if query.mine:
+        qs = qs.filter(owner=user)
+    elif query.owner:
+        qs = qs.filter(owner_id=query.owner)
+    if query.deal:
+        qs = qs.filter(deal_id=query.deal)
+    if query.contact:
+        qs = qs.filter(contact_id=query.contact)
+    now = timezone.now()
+    if query.state == "open":
+        qs = qs.filter(done_at=None)
+    elif query.state == "overdue":
+        qs = qs.filter(done_at=None, due_at__lt=now)
+    elif query.state == "upcoming":
+        qs = qs.filter(done_at=None, due_at__gte=now)
+    elif query.state == "done":
+        qs = qs.exclude(done_at=None)
+    return paginate(request, qs.order_by("-created_at", "-id"), query)
+
+
+@router.post("/activities", response={201: ActivityOut, **WRITE_ERRORS})
+def create_activity(request: HttpRequest, payload: ActivityCreate) -> Status[Activity]:
+    """Log an activity; ``details`` are validated against the kind's schema (422 field by field)."""
+    user = api_user(request)
+    check(user, Action.ADD, Resource.ACTIVITY)
+    deal = _get(Deal, payload.deal, "deal", "Deal")
+    contact = _get(Contact, payload.contact, "contact", "Contact")
+    owner = _get(User, payload.owner, "owner", "User") or user
+    if owner.pk != user.pk and grant(user, Action.CHANGE, Resource.ACTIVITY) != ALL:
+        raise Forbidden("You may only log activities as yourself.")
+    contact = contact or (deal.contact if deal else None)
+    company_id = deal.company_id if deal else (contact.company_id if contact else None)
+    activity = actions.log_activity(
+        kind=payload.kind, subject=payload.subject, body=payload.body, owner=owner, due_at=payload.due_at,
+        done_at=timezone.now() if payload.done else None, details=payload.details, deal=deal, contact=contact,
+        company_id=company_id,
+    )  # fmt: skip
+    return Status(201, activity)
+
+
+@router.post("/activities/{int:activity_id}/complete", response={200: ActivityOut, **WRITE_ERRORS})
+def complete_activity(request: HttpRequest, activity_id: int, payload: CompleteIn) -> Activity:
+    user = api_user(request)
+    activity = Activity.objects.filter(pk=activity_id).first()
+    if activity is None:
+        raise NotFound(f"Activity {activity_id} does not exist.")
+    check(user, Action.CHANGE, Resource.ACTIVITY, activity)
+    return actions.complete_activity(activity, by=user, status=payload.status or "")

@@ -15,8 +15,12 @@ class SalesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from accord.core import merge, timeline
+        from accord.core import merge, panels, timeline
+        from accord.sales.activity_views import contact_panel
         from accord.sales.timeline import activity_entries
 
         timeline.register_source("sales", activity_entries)
         merge.register_hook("sales", move_sales_records)
+        panels.register(
+            "contact", "sales", template="sales/_contact_panel.html", context=contact_panel, order=20
+        )

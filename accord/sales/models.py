@@ -76,6 +76,7 @@ class Deal(TimeStampedModel):
         "campaigns.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="sourced_deals"
     )
     lost_reason = models.CharField(max_length=200, blank=True)
+    won_reason = models.CharField(max_length=200, blank=True, db_default="")
     competitor = models.ForeignKey(
         "catalog.Competitor", null=True, blank=True, on_delete=models.SET_NULL, related_name="deals"
     )
@@ -88,6 +89,63 @@ class Deal(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("sales:deal_detail", args=[self.pk])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status != self.Status.OPEN
+
+
+class DealStageChange(models.Model):
+    """One move of a deal between stages (append-only); time in stage is computed from these rows."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.ForeignKey(
+        PipelineStage, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    to_stage = models.ForeignKey(PipelineStage, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=200, blank=True, db_default="")
+
+    class Meta:
+        ordering = ["deal", "changed_at", "id"]
+        indexes = [models.Index(fields=["deal", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.deal_id}: {self.from_stage_id} → {self.to_stage_id}"
+
+
+class OnboardingTemplate(models.Model):
+    """Tasks created for the owner when a deal is won, each due ``day_offset`` days after the win."""
+
+    name = models.CharField(max_length=100, unique=True)
+    is_default = models.BooleanField(default=False)
+    follow_up_days = models.PositiveSmallIntegerField(
+        default=30, help_text="Days after the win for the post-sale follow-up task."
+    )
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OnboardingTaskItem(models.Model):
+    template = models.ForeignKey(OnboardingTemplate, on_delete=models.CASCADE, related_name="items")
+    subject = models.CharField(max_length=200)
+    day_offset = models.PositiveSmallIntegerField(help_text="Days after the win the task is due.")
+
+    class Meta:
+        ordering = ["template", "day_offset", "id"]
+
+    def __str__(self) -> str:
+        return f"+{self.day_offset}d {self.subject}"
+
 
 class Activity(TimeStampedModel):
     class Kind(models.TextChoices):
@@ -99,6 +157,7 @@ class Activity(TimeStampedModel):
         EMAIL = "email", "Email"
         DISCOVERY = "discovery", "Discovery notes"
         OBJECTION = "objection", "Objection"
+        FEATURE_REQUEST = "feature_request", "Feature request"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     subject = models.CharField(max_length=200)
@@ -116,6 +175,7 @@ class Activity(TimeStampedModel):
     )
     deal = models.ForeignKey(Deal, null=True, blank=True, on_delete=models.CASCADE, related_name="activities")
     details = models.JSONField(default=dict, blank=True, help_text="Kind-specific: call outcome, duration, …")
+    reminded_at = models.DateTimeField(null=True, blank=True, help_text="When the owner was told it is due.")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -123,6 +183,10 @@ class Activity(TimeStampedModel):
         indexes = [
             models.Index(fields=["contact", "created_at"]),
             models.Index(fields=["owner", "done_at", "due_at"]),
+            models.Index(fields=["deal", "created_at"]),
+            models.Index(
+                fields=["due_at"], name="activity_reminder_due", condition=Q(done_at=None, reminded_at=None)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,278 @@
+"""Read-side queries for sales pages and the API: the board, rotting, the forecast, stage history.
+
+All aggregates are computed in SQL (one grouped query per figure); cards are fetched per column
+with a limit, and each card's last touch comes from correlated subqueries, not per-row queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, DateTimeField, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
+
+from accord.sales.models import Activity, Deal, DealStageChange, Pipeline, PipelineStage
+
+CARDS_PER_COLUMN = 50
+HUNDRED = Decimal(100)
+
+
+def with_last_touch(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Annotate ``last_touch``: the latest of the deal's last activity, last stage change and creation."""
+    last_activity = Subquery(
+        Activity.objects.filter(deal=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    )
+    last_move = Subquery(
+        DealStageChange.objects.filter(deal=OuterRef("pk")).order_by("-changed_at").values("changed_at")[:1]
+    )
+    # COALESCE each side: SQLite's multi-argument MAX returns NULL if any argument is NULL.
+    return deals.annotate(
+        last_touch=Greatest(
+            Coalesce(last_activity, F("created_at"), output_field=DateTimeField()),
+            Coalesce(last_move, F("created_at"), output_field=DateTimeField()),
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def last_touch(deal_id: int) -> datetime | None:
+    qs: Any = with_last_touch(Deal.objects.filter(pk=deal_id))
+    value: datetime | None = qs.values_list("last_touch", flat=True).first()
+    return value
+
+
+def rotting_days(deal: Any, stage: PipelineStage, now: datetime) -> int | None:
+    """Days without a touch when that is over the stage's threshold (an open deal), else None."""
+    last_touch = getattr(deal, "last_touch", None)
+    if deal.status != Deal.Status.OPEN or not stage.rotting_days or last_touch is None:
+        return None
+    idle = now - last_touch
+    return idle.days if idle > timedelta(days=stage.rotting_days) else None
+
+
+def rotting_deal_ids(deals: QuerySet[Deal], now: datetime) -> set[int]:
+    """Ids of the open deals in ``deals`` idle longer than their stage allows."""
+    qs = with_last_touch(deals.filter(status=Deal.Status.OPEN, stage__rotting_days__isnull=False))
+    return {d.pk for d in qs.select_related("stage") if rotting_days(d, d.stage, now) is not None}
+
+
+@dataclass
+class Card:
+    deal: Deal
+    rotting: int | None
+
+
+@dataclass
+class Column:
+    stage: PipelineStage
+    cards: list[Card] = field(default_factory=list)
+    count: int = 0
+    amount: Decimal = Decimal(0)
+
+    @property
+    def weighted(self) -> Decimal:
+        return (self.amount * self.stage.probability / HUNDRED).quantize(Decimal("0.01"))
+
+    @property
+    def more(self) -> int:
+        return self.count - len(self.cards)
+
+
+def board(
+    pipeline: Pipeline, deals: QuerySet[Deal], now: datetime, per_column: int = CARDS_PER_COLUMN
+) -> list[Column]:
+    """The pipeline's stages as columns with totals and their first ``per_column`` cards.
+
+    Open stages hold open deals; won/lost columns show the most recently closed first.
+    """
+    stages = list(pipeline.stages.order_by("position"))
+    scoped = deals.filter(pipeline=pipeline)
+    totals = {
+        row["stage_id"]: row
+        for row in scoped.values("stage_id").annotate(n=Count("id"), total=Sum("amount")).order_by()
+    }
+    columns = []
+    for stage in stages:
+        column = Column(stage)
+        row = totals.get(stage.pk)
+        if row:
+            column.count, column.amount = row["n"], row["total"] or Decimal(0)
+        if column.count:
+            order = (
+                ["-closed_at", "-id"]
+                if stage.outcome != PipelineStage.Outcome.OPEN
+                else [F("expected_close").asc(nulls_last=True), "id"]
+            )
+            qs = with_last_touch(scoped.filter(stage=stage)).select_related("owner", "contact", "company")
+            column.cards = [Card(d, rotting_days(d, stage, now)) for d in qs.order_by(*order)[:per_column]]
+        columns.append(column)
+    return columns
+
+
+# ---------------------------------------------------------------- forecast
+@dataclass(frozen=True)
+class ForecastMonth:
+    month: date
+    amount: Decimal
+    weighted: Decimal
+
+
+def forecast_by_month(deals: QuerySet[Deal]) -> list[ForecastMonth]:
+    """Open deals with an expected close, by month: total amount and Σ amount × stage probability."""
+    rows = (
+        deals.filter(status=Deal.Status.OPEN, expected_close__isnull=False)
+        .annotate(month=TruncMonth("expected_close"))
+        .values("month", "stage__probability")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    amount: dict[date, Decimal] = defaultdict(Decimal)
+    weighted: dict[date, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+        total = Decimal(row["total"] or 0)
+        amount[month] += total
+        weighted[month] += total * row["stage__probability"] / HUNDRED
+    return [
+        ForecastMonth(m, amount[m].quantize(Decimal("0.01")), weighted[m].quantize(Decimal("0.01")))
+        for m in sorted(amount)
+    ]
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: int
+    y: int
+    width: int
+    height: int
+    label: str
+    value: Decimal
+    amount: Decimal
+
+
+def forecast_chart(
+    months: list[ForecastMonth], *, height: int = 140, bar: int = 36, gap: int = 14
+) -> dict[str, Any]:
+    """Geometry for a server-rendered SVG bar chart of the weighted forecast."""
+    top = max((m.weighted for m in months), default=Decimal(0))
+    bars = []
+    for i, m in enumerate(months):
+        h = int(m.weighted / top * height) if top else 0
+        bars.append(
+            Bar(
+                gap + i * (bar + gap),
+                height - h + 20,
+                bar,
+                h,
+                m.month.strftime("%b %Y"),
+                m.weighted,
+                m.amount,
+            )
+        )
+    return {
+        "bars": bars,
+        "width": gap + len(months) * (bar + gap),
+        "height": height + 50,
+        "baseline": height + 20,
+    }
+
+
+# ---------------------------------------------------------------- stage history
+@dataclass(frozen=True)
+class HistoryRow:
+    change: DealStageChange
+    duration: timedelta | None  # None for the closing stage of a closed deal
+    current: bool
+
+    @property
+    def duration_text(self) -> str:
+        return format_duration(self.duration) if self.duration is not None else "—"
+
+
+def format_duration(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {rest // 60}m"
+    return f"{rest // 60}m"
+
+
+def stage_history(deal: Deal, now: datetime) -> list[HistoryRow]:
+    """Every stage the deal went through, with how long it stayed (the current one: until now)."""
+    changes = list(
+        DealStageChange.objects.filter(deal=deal)
+        .select_related("from_stage", "to_stage", "changed_by")
+        .order_by("changed_at", "id")
+    )
+    rows = []
+    for i, change in enumerate(changes):
+        last = i == len(changes) - 1
+        if not last:
+            duration: timedelta | None = changes[i + 1].changed_at - change.changed_at
+        elif deal.status == Deal.Status.OPEN:
+            duration = now - change.changed_at
+        else:
+            duration = None
+        rows.append(HistoryRow(change, duration, last))
+    return rows
+
+
+def time_in_stage(deal: Deal, now: datetime) -> dict[int, timedelta]:
+    """Total time per stage id over the deal's history (a stage visited twice adds up)."""
+    totals: dict[int, timedelta] = defaultdict(timedelta)
+    for row in stage_history(deal, now):
+        if row.duration is not None:
+            totals[row.change.to_stage_id] += row.duration
+    return dict(totals)
+
+
+# ---------------------------------------------------------------- lists
+SORTS = {
+    "name": "name", "amount": "amount", "expected_close": "expected_close", "stage": "stage__position",
+    "owner": "owner__first_name", "created": "created_at", "status": "status",
+}  # fmt: skip
+
+
+def filter_deals(
+    deals: QuerySet[Deal],
+    *,
+    user: Any = None,
+    pipeline: int | None = None,
+    owner: int | None = None,
+    mine: bool = False,
+    status: str = "",
+    stage: int | None = None,
+    q: str = "",
+) -> QuerySet[Deal]:
+    if pipeline:
+        deals = deals.filter(pipeline_id=pipeline)
+    if mine and user is not None:
+        deals = deals.filter(owner_id=user.pk)
+    elif owner:
+        deals = deals.filter(owner_id=owner)
+    if status:
+        deals = deals.filter(status=status)
+    if stage:
+        deals = deals.filter(stage_id=stage)
+    q = q.strip()
+    if q:
+        deals = deals.filter(
+            Q(name__icontains=q) | Q(company__name__icontains=q) | Q(contact__email__icontains=q.lower())
+        )
+    return deals
+
+
+def sort_deals(deals: QuerySet[Deal], sort: str) -> tuple[QuerySet[Deal], str]:
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        return deals.order_by("-created_at", "-id"), "-created"
+    field = SORTS[key]
+    expr = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
+    return deals.order_by(expr, "id"), sort

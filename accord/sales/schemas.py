@@ -1,0 +1,188 @@
+"""Request and response bodies of the sales API (``/api/sales``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from accord.core.api_support import CleanStr, Id, JsonObject, PageParams, not_null
+from accord.sales.models import Activity
+
+KINDS = tuple(Activity.Kind.values)
+Amount = Decimal
+
+
+class _Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StageOut(Schema):
+    id: int
+    name: str
+    position: int
+    probability: int
+    outcome: str
+    rotting_days: int | None
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    is_default: bool
+    stages: list[StageOut]
+
+
+class DealQuery(PageParams):
+    pipeline: Id | None = None
+    stage: Id | None = None
+    status: Literal["open", "won", "lost"] | None = None
+    owner: Id | None = None
+    mine: bool = False
+    q: CleanStr = Field("", max_length=100, description="Search in deal name, company name, contact email.")
+    sort: str = Field(
+        "-created",
+        description="name, amount, expected_close, stage, owner, created, status; '-' for descending.",
+    )
+
+
+class DealOut(Schema):
+    id: int
+    name: str
+    pipeline_id: int
+    stage_id: int
+    status: str
+    amount: Decimal
+    currency: str
+    expected_close: date | None
+    closed_at: datetime | None
+    owner_id: int | None
+    contact_id: int | None
+    company_id: int | None
+    competitor_id: int | None
+    won_reason: str
+    lost_reason: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class DealCreate(_Input):
+    name: CleanStr = Field(max_length=200)
+    pipeline: Id | None = Field(None, description="Default: the default pipeline.")
+    stage: Id | None = Field(None, description="An open stage of the pipeline; default: its first stage.")
+    amount: Amount = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
+    currency: CleanStr = Field("USD", min_length=3, max_length=3)
+    expected_close: date | None = None
+    owner: Id | None = Field(None, description="Default: the caller.")
+    contact: Id | None = None
+    company: Id | None = Field(None, description="Default: the contact's company.")
+    competitor: Id | None = None
+
+
+class DealUpdate(_Input):
+    """Only the fields sent change. ``stage`` cannot change here: use ``/move``."""
+
+    name: CleanStr | None = Field(None, max_length=200)
+    amount: Amount | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    currency: CleanStr | None = Field(None, min_length=3, max_length=3)
+    expected_close: date | None = None
+    owner: Id | None = None
+    contact: Id | None = None
+    company: Id | None = None
+    competitor: Id | None = None
+
+    _not_null = not_null("name", "amount", "currency")
+
+
+class MoveIn(_Input):
+    stage: Id
+    reason: CleanStr = Field("", max_length=200, description="Required when the stage closes the deal.")
+    competitor: Id | None = Field(None, description="Required when the stage is a lost stage.")
+
+
+class WinIn(_Input):
+    reason: CleanStr = Field(max_length=200)
+
+
+class LoseIn(_Input):
+    reason: CleanStr = Field(max_length=200)
+    competitor: Id | None = None
+
+
+class ReopenIn(_Input):
+    reason: CleanStr = Field(max_length=200)
+    stage: Id | None = Field(None, description="An open stage; default: the last open stage the deal was in.")
+
+
+class StageChangeOut(Schema):
+    id: int
+    from_stage_id: int | None
+    to_stage_id: int
+    changed_at: datetime
+    changed_by_id: int | None
+    reason: str
+    seconds_in_stage: int | None = Field(
+        description="Until the next move (or now, for an open deal's stage)."
+    )
+
+
+class ActivityQuery(PageParams):
+    kind: Literal[KINDS] | None = None  # type: ignore[valid-type]
+    owner: Id | None = None
+    mine: bool = False
+    deal: Id | None = None
+    contact: Id | None = None
+    state: Literal["open", "overdue", "upcoming", "done"] | None = None
+
+
+class ActivityCreate(_Input):
+    kind: Literal[KINDS]  # type: ignore[valid-type]
+    subject: CleanStr = Field(max_length=200)
+    body: CleanStr = Field("", max_length=20_000)
+    due_at: datetime | None = Field(
+        None, description="Due date of a task; scheduled time of a meeting or demo."
+    )
+    done: bool = False
+    details: JsonObject = Field(
+        default_factory=dict,
+        description="Kind-specific fields: call {outcome, duration_minutes, direction}; meeting/demo {status, "
+        "duration_minutes, location, attendees}; task {priority}; discovery {pain_points, goals, budget, "
+        "authority, need, timeline}; objection {category (required), handled, competitor}; feature_request "
+        "{theme (required)}.",
+    )
+    deal: Id | None = None
+    contact: Id | None = None
+    owner: Id | None = Field(None, description="Default: the caller.")
+
+
+class CompleteIn(_Input):
+    status: Literal["held", "no_show"] | None = Field(None, description="Meetings and demos only.")
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body: str
+    due_at: datetime | None
+    done_at: datetime | None
+    owner_id: int | None
+    contact_id: int | None
+    company_id: int | None
+    deal_id: int | None
+    details: dict[str, object]
+    created_at: datetime
+
+
+class ForecastQuery(_Input):
+    pipeline: Id | None = None
+    owner: Id | None = None
+
+
+class ForecastMonthOut(Schema):
+    month: date
+    amount: Decimal
+    weighted: Decimal
