@@ -114,7 +114,9 @@ def reject_lead(
         lead.status = LeadAssignment.Status.REJECTED
         lead.verdict_at, lead.verdict_by, lead.closed_at = now, by, now
         lead.reject_reason, lead.reject_note = reason, note
-        lead.save(update_fields=["status", "verdict_at", "verdict_by", "closed_at", "reject_reason", "reject_note"])
+        lead.save(
+            update_fields=["status", "verdict_at", "verdict_by", "closed_at", "reject_reason", "reject_note"]
+        )
         label = RejectReason(reason).label
         text = f"Rejected by {by}: {label}" + (f" — {note}" if note else "")
         try:
@@ -150,7 +152,7 @@ def save_bant(assignment: LeadAssignment, *, by: User, **fields: Any) -> Qualifi
     if timeline is not None and not isinstance(timeline, date):
         errors["timeline"] = ["Enter a date."]
     for name in ("budget_range", "authority_role"):
-        if len(str(fields.get(name) or "")) > Qualification._meta.get_field(name).max_length:  # type: ignore[operator]
+        if len(str(fields.get(name) or "")) > (150 if name == "authority_role" else 100):
             errors[name] = ["Too long."]
     if errors:
         raise Invalid("Some BANT fields are not valid.", field_errors=errors)
@@ -200,7 +202,9 @@ def convert_lead(
         raise Invalid("The deal name is too long.", field_errors={"deal_name": ["At most 200 characters."]})
     owner = deal_owner or by
     if not owner.is_active or owner.effective_role not in DEAL_OWNER_ROLES:
-        raise Invalid("Pick a sales rep to own the deal.", field_errors={"deal_owner": ["Pick an account executive."]})
+        raise Invalid(
+            "Pick a sales rep to own the deal.", field_errors={"deal_owner": ["Pick an account executive."]}
+        )
     with transaction.atomic():
         lead = _locked(assignment.pk)
         if lead.status not in LeadAssignment.ACTIVE:
@@ -210,9 +214,11 @@ def convert_lead(
             )
         qual = Qualification.objects.filter(contact_id=lead.contact_id).first()
         gaps = bant_gaps(qual)
-        if gaps:
-            raise Invalid("The qualification is incomplete: fill in budget, authority, need and timeline.", field_errors=gaps)
-        assert qual is not None
+        if gaps or qual is None:
+            raise Invalid(
+                "The qualification is incomplete: fill in budget, authority, need and timeline.",
+                field_errors=gaps,
+            )
         pipeline = pipeline or Pipeline.objects.order_by("-is_default", "pk").first()
         if pipeline is None:
             raise Conflict("There is no sales pipeline to open the deal in.", code="no_pipeline")
@@ -229,7 +235,9 @@ def convert_lead(
         lead.status = LeadAssignment.Status.CONVERTED
         lead.closed_at, lead.deal = now, deal
         lead.save(update_fields=["status", "verdict_at", "verdict_by", "closed_at", "deal"])
-        _move(contact, LifecycleStage.SQL, by=by, reason=f"Qualified (BANT) by {by}; deal “{deal.name}” opened")
+        _move(
+            contact, LifecycleStage.SQL, by=by, reason=f"Qualified (BANT) by {by}; deal “{deal.name}” opened"
+        )
         attribute_campaigns([lead.pk])
     return lead
 
@@ -257,7 +265,9 @@ def reassign_lead(
             if load >= profile.capacity:
                 raise Conflict(f"{to} is at capacity ({profile.capacity} open leads).", code="at_capacity")
         cal = calendars_for([profile.pk], {profile.pk: profile}, now)[profile.pk] if profile else None
-        first_due, verdict_due = due_times(cal or calendar_for(None), now, sla_minutes([to.team_id])[to.team_id])
+        first_due, verdict_due = due_times(
+            cal or calendar_for(None), now, sla_minutes([to.team_id])[to.team_id]
+        )
         was = lead.status
         lead.status, lead.closed_at = LeadAssignment.Status.REASSIGNED, now
         lead.save(update_fields=["status", "closed_at"])
@@ -291,10 +301,15 @@ def _clean_conditions(conditions: Any) -> list[dict[str, Any]]:
     out = []
     for i, cond in enumerate(conditions):
         if not isinstance(cond, dict) or cond.get("field") not in FIELD_SOURCES:
-            raise Invalid("Unknown condition field.", field_errors={f"conditions.{i}.field": ["Pick a field."]})
+            raise Invalid(
+                "Unknown condition field.", field_errors={f"conditions.{i}.field": ["Pick a field."]}
+            )
         values = [str(v).strip() for v in cond.get("values") or [] if str(v).strip()]
         if not values:
-            raise Invalid("A condition needs values.", field_errors={f"conditions.{i}.values": ["Give at least one value."]})
+            raise Invalid(
+                "A condition needs values.",
+                field_errors={f"conditions.{i}.values": ["Give at least one value."]},
+            )
         out.append({"field": cond["field"], "values": values[:200]})
     return out
 
@@ -320,7 +335,13 @@ def save_rule(
         if position is None and rule.pk is None:
             last = RoutingRule.objects.order_by("-position").values_list("position", flat=True).first()
             position = (last or 0) + 10
-        rule.name, rule.team, rule.conditions, rule.segment, rule.active = name, team, cleaned, segment, active
+        rule.name, rule.team, rule.conditions, rule.segment, rule.active = (
+            name,
+            team,
+            cleaned,
+            segment,
+            active,
+        )
         if position is not None:
             rule.position = position
         rule.save()
@@ -335,7 +356,9 @@ def _parse_tz(tz: str) -> str:
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid("Unknown timezone.", field_errors={"timezone": ["Use an IANA name such as Europe/Paris."]}) from None
+        raise Invalid(
+            "Unknown timezone.", field_errors={"timezone": ["Use an IANA name such as Europe/Paris."]}
+        ) from None
     return tz
 
 
@@ -376,9 +399,13 @@ def save_rep_profile(
 
 def add_time_off(profile: RepProfile, *, starts_at: datetime, ends_at: datetime, note: str = "") -> TimeOff:
     if ends_at <= starts_at:
-        raise Invalid("Time off must end after it starts.", field_errors={"ends_at": ["Must be after the start."]})
+        raise Invalid(
+            "Time off must end after it starts.", field_errors={"ends_at": ["Must be after the start."]}
+        )
     with transaction.atomic():
-        off = TimeOff.objects.create(rep=profile, starts_at=starts_at, ends_at=ends_at, note=(note or "").strip()[:200])
+        off = TimeOff.objects.create(
+            rep=profile, starts_at=starts_at, ends_at=ends_at, note=(note or "").strip()[:200]
+        )
         _recompute_due(profile)
     return off
 
@@ -414,6 +441,7 @@ def save_sla_policy(team: Team, *, first_touch_minutes: int, verdict_minutes: in
         raise Invalid("Some SLA settings are not valid.", field_errors=errors)
     with transaction.atomic():
         policy, _ = SlaPolicy.objects.update_or_create(
-            team=team, defaults={"first_touch_minutes": first_touch_minutes, "verdict_minutes": verdict_minutes}
+            team=team,
+            defaults={"first_touch_minutes": first_touch_minutes, "verdict_minutes": verdict_minutes},
         )
     return policy

@@ -22,5 +22,9 @@ class HandoffConfig(AppConfig):
             context=handoff_panels.campaign_quality, order=40,
         )  # fmt: skip
         panels.register(
-            "contact", "lead", template="handoff/_contact_lead.html", context=handoff_panels.contact_lead, order=20
+            "contact",
+            "lead",
+            template="handoff/_contact_lead.html",
+            context=handoff_panels.contact_lead,
+            order=20,
         )

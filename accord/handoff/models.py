@@ -62,9 +62,13 @@ class RepProfile(models.Model):
     their working hours in their own timezone. ``rr_current`` is the smooth weighted round-robin
     state (nginx's algorithm), kept so proportions hold across batches."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rep_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rep_profile"
+    )
     active = models.BooleanField(default=True, help_text="Receives routed leads.")
-    weight = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    weight = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     capacity = models.PositiveIntegerField(
         default=50, validators=[MaxValueValidator(100_000)], help_text="Most open leads at once."
     )
@@ -78,7 +82,9 @@ class RepProfile(models.Model):
         ordering = ["user__username"]
         constraints = [
             models.CheckConstraint(condition=Q(weight__gte=1), name="rep_weight_positive"),
-            models.CheckConstraint(condition=Q(work_end__gt=models.F("work_start")), name="rep_work_hours_order"),
+            models.CheckConstraint(
+                condition=Q(work_end__gt=models.F("work_start")), name="rep_work_hours_order"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -93,7 +99,9 @@ class TimeOff(models.Model):
 
     class Meta:
         ordering = ["starts_at"]
-        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="time_off_order")]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="time_off_order")
+        ]
 
     def __str__(self) -> str:
         return f"{self.rep.user} off {self.starts_at:%Y-%m-%d} – {self.ends_at:%Y-%m-%d}"
@@ -156,7 +164,9 @@ class LeadAssignment(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="lead_assignments"
     )
-    team = models.ForeignKey("accounts.Team", null=True, on_delete=models.SET_NULL, related_name="lead_assignments")
+    team = models.ForeignKey(
+        "accounts.Team", null=True, on_delete=models.SET_NULL, related_name="lead_assignments"
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NEW)
     method = models.CharField(max_length=20, choices=Method.choices)
     rule = models.ForeignKey(RoutingRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -184,7 +194,9 @@ class LeadAssignment(models.Model):
         ordering = ["-assigned_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contact"], condition=Q(status__in=["new", "accepted"]), name="one_open_lead_per_contact"
+                fields=["contact"],
+                condition=Q(status__in=["new", "accepted"]),
+                name="one_open_lead_per_contact",
             )
         ]
         indexes = [
@@ -225,7 +237,9 @@ class Qualification(models.Model):
     budget_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     budget_range = models.CharField(max_length=100, blank=True)
     budget_evidence = models.TextField(blank=True)
-    authority_role = models.CharField(max_length=150, blank=True, help_text="The contact's role in the decision.")
+    authority_role = models.CharField(
+        max_length=150, blank=True, help_text="The contact's role in the decision."
+    )
     decision_makers = models.TextField(blank=True)
     need = models.TextField(blank=True, help_text="Pain points from discovery.")
     timeline = models.DateField(null=True, blank=True, help_text="Target date.")

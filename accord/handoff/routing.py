@@ -116,7 +116,9 @@ def _pick_weighted(reps: Sequence[_Rep]) -> _Rep | None:
 
 
 # ------------------------------------------------------------------ helpers reading sets
-def calendars_for(profile_ids: Iterable[int], profiles: dict[int, RepProfile], now: datetime) -> dict[int, Calendar]:
+def calendars_for(
+    profile_ids: Iterable[int], profiles: dict[int, RepProfile], now: datetime
+) -> dict[int, Calendar]:
     """Calendars (with time off still to come) for the given rep profiles, in one query."""
     offs: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     ids = list(profile_ids)
@@ -129,7 +131,7 @@ def calendars_for(profile_ids: Iterable[int], profiles: dict[int, RepProfile], n
 
 def sla_minutes(team_ids: Iterable[int | None]) -> dict[int | None, tuple[int, int]]:
     wanted = [t for t in set(team_ids) if t is not None]
-    found = {
+    found: dict[int | None, tuple[int, int]] = {
         team_id: (ft, vd)
         for team_id, ft, vd in SlaPolicy.objects.filter(team_id__in=wanted).values_list(
             "team_id", "first_touch_minutes", "verdict_minutes"
@@ -163,7 +165,9 @@ def attribute_campaigns(assignment_ids: Sequence[int]) -> None:
             )
 
 
-def notify_assigned(assignments: Sequence[LeadAssignment], names: dict[int, str], users: dict[int, User]) -> None:
+def notify_assigned(
+    assignments: Sequence[LeadAssignment], names: dict[int, str], users: dict[int, User]
+) -> None:
     """One notice per rep for the batch (so a batch costs queries per rep, not per lead)."""
     by_owner: dict[int, list[LeadAssignment]] = defaultdict(list)
     for a in assignments:
@@ -180,7 +184,9 @@ def notify_assigned(assignments: Sequence[LeadAssignment], names: dict[int, str]
             url = f"/leads/{first.pk}/"
         else:
             title = f"{len(leads)} new leads assigned to you"
-            body = "\n".join(f"- {names.get(a.contact_id, a.contact_id)} ({a.decided_by})" for a in leads[:20])
+            body = "\n".join(
+                f"- {names.get(a.contact_id, a.contact_id)} ({a.decided_by})" for a in leads[:20]
+            )
             if len(leads) > 20:
                 body += f"\n… and {len(leads) - 20} more."
             url = "/leads/"
@@ -188,7 +194,9 @@ def notify_assigned(assignments: Sequence[LeadAssignment], names: dict[int, str]
 
 
 # ------------------------------------------------------------------ routing
-def route_contacts(contact_ids: Iterable[int], *, now: datetime | None = None, by: User | None = None) -> RouteResult:
+def route_contacts(
+    contact_ids: Iterable[int], *, now: datetime | None = None, by: User | None = None
+) -> RouteResult:
     """Route the MQLs among ``contact_ids`` (see the module docstring). Idempotent."""
     now = now or timezone.now()
     ids = sorted({int(i) for i in contact_ids})
@@ -223,8 +231,14 @@ def _route_chunk(ids: list[int], now: datetime, by: User | None) -> RouteResult:
             .order_by("pk")
             .annotate(first_campaign=first_campaign)
             .values(
-                "pk", "first_name", "last_name", "email", "lifecycle_stage", "first_campaign",
-                "company__owner_id", *FIELD_SOURCES.values(),
+                "pk",
+                "first_name",
+                "last_name",
+                "email",
+                "lifecycle_stage",
+                "first_campaign",
+                "company__owner_id",
+                *FIELD_SOURCES.values(),
             )  # fmt: skip
         )
         open_ids = set(
@@ -287,7 +301,10 @@ def _route_chunk(ids: list[int], now: datetime, by: User | None) -> RouteResult:
             .order_by("pk")
         }
         owner_profiles = {
-            p.pk: p for p in RepProfile.objects.filter(user_id__in=[o for _, o, _ in plan if o]).select_related("user")
+            p.pk: p
+            for p in RepProfile.objects.filter(user_id__in=[o for _, o, _ in plan if o]).select_related(
+                "user"
+            )
         }
         all_profiles = {**owner_profiles, **profiles}
         calendars = calendars_for(all_profiles, all_profiles, now)
@@ -299,7 +316,7 @@ def _route_chunk(ids: list[int], now: datetime, by: User | None) -> RouteResult:
             .annotate(n=Count("pk"))
             .values_list("owner_id", "n")
         )
-        reps_by_team: dict[int, list[_Rep]] = defaultdict(list)
+        reps_by_team: dict[int | None, list[_Rep]] = defaultdict(list)
         for p in profiles.values():
             cal = calendars[p.pk]
             reps_by_team[p.user.team_id].append(_Rep(p, loads.get(p.user_id, 0), is_available(cal, now), cal))
@@ -319,6 +336,7 @@ def _route_chunk(ids: list[int], now: datetime, by: User | None) -> RouteResult:
         slas = sla_minutes([*teams_of.values(), *(o.team_id for o in owners.values())])
         new: list[LeadAssignment] = []
         users: dict[int, User] = {}
+        team_id: int | None
         for pos, (row, owner_id, rule) in enumerate(plan):
             if owner_id is not None:
                 owner = owners[owner_id]
@@ -335,9 +353,17 @@ def _route_chunk(ids: list[int], now: datetime, by: User | None) -> RouteResult:
             users[user.pk] = user
             new.append(
                 LeadAssignment(
-                    contact_id=row["pk"], owner_id=user.pk, team_id=team_id, method=method,
-                    rule=rule, decided_by=decided[:200], assigned_at=now, assigned_by=by,
-                    source_campaign_id=row["first_campaign"], first_touch_due=first_due, verdict_due=verdict_due,
+                    contact_id=row["pk"],
+                    owner_id=user.pk,
+                    team_id=team_id,
+                    method=method,
+                    rule=rule,
+                    decided_by=decided[:200],
+                    assigned_at=now,
+                    assigned_by=by,
+                    source_campaign_id=row["first_campaign"],
+                    first_touch_due=first_due,
+                    verdict_due=verdict_due,
                 )  # fmt: skip
             )
         created = LeadAssignment.objects.bulk_create(new, batch_size=1000)

@@ -128,7 +128,11 @@ def clock_for(lead: LeadAssignment, cal: Calendar, now: datetime) -> Clock:
         label, due = "Verdict", lead.verdict_due
     else:
         return Clock("", None, "done")
-    left = working_minutes_between(cal, now, due) if due > now else -max(1, working_minutes_between(cal, due, now))
+    left = (
+        working_minutes_between(cal, now, due)
+        if due > now
+        else -max(1, working_minutes_between(cal, due, now))
+    )
     state = "breached" if due <= now else "soon" if left <= 60 else "ok"
     return Clock(label, left, state)
 
@@ -137,4 +141,6 @@ def clocks(leads: Sequence[LeadAssignment], now: datetime | None = None) -> dict
     """Clocks for a page of leads (one query for the owners' calendars)."""
     now = now or timezone.now()
     cals = owner_calendars([lead.owner_id for lead in leads], now)
-    return {lead.pk: clock_for(lead, cals.get(lead.owner_id or 0) or calendar_for(None), now) for lead in leads}
+    return {
+        lead.pk: clock_for(lead, cals.get(lead.owner_id or 0) or calendar_for(None), now) for lead in leads
+    }

@@ -44,7 +44,9 @@ def calendar_for(profile: object | None, time_off: Sequence[tuple[datetime, date
     )
 
 
-def _subtract(window: tuple[datetime, datetime], offs: Sequence[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+def _subtract(
+    window: tuple[datetime, datetime], offs: Sequence[tuple[datetime, datetime]]
+) -> list[tuple[datetime, datetime]]:
     pieces = [window]
     for off_start, off_end in offs:
         nxt = []
