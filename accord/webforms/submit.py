@@ -206,7 +206,7 @@ def _apply(submission: Submission, now: datetime) -> Contact:
     target = LifecycleStage.SUBSCRIBER if form.newsletter_only else LifecycleStage.LEAD
     current = contact.lifecycle_stage
     if current not in OFF_FUNNEL and rank(current) < rank(target):
-        change_stage(contact, target, rule="form", at=now)
+        change_stage(contact, target, rule="form")
     if submission.anonymous_id:
         link = (IdentityKind.ANONYMOUS_ID.value, submission.anonymous_id, contact.pk)
         add_identities([link])
