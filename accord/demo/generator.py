@@ -23,6 +23,7 @@ from django.utils import timezone
 from accord.accounts.models import User
 from accord.contacts.models import Contact
 from accord.demo.deals import Seller, create_demo_pipelines
+from accord.demo.extras import add_extras
 from accord.demo.journeys import Planner
 from accord.demo.marketing import WINDOW_DAYS, CampaignBook, create_campaigns
 from accord.demo.people import name_pools
@@ -56,6 +57,8 @@ class WorkspaceSummary:
     deals: int
     activities: int
     pipelines: int = 0
+    scored: int = 0
+    segments: int = 0
 
     @property
     def rows(self) -> int:
@@ -75,6 +78,7 @@ def generate_workspace(
     batch_size: int = 5000,
     progress: Progress | None = None,
     now: datetime | None = None,
+    extras: bool = True,
 ) -> WorkspaceSummary:
     """Fill an empty database with the demo workspace. Refuses (``ValueError``) if one exists."""
     if contacts < 1:
@@ -122,6 +126,10 @@ def generate_workspace(
             report("contacts", made, contacts)
     tables.reset_sequences()
 
+    scored = segments = 0
+    if extras:  # scoring rules, segments, forms, catalog, routing… built on the generated rows
+        scored, segments = add_extras(now=now, staff=staff, report=report)
+
     return WorkspaceSummary(
         users=staff.users,
         teams=staff.teams,
@@ -133,4 +141,6 @@ def generate_workspace(
         deals=tables.deals.written,
         activities=tables.activities.written,
         pipelines=len(pipelines),
+        scored=scored,
+        segments=segments,
     )

@@ -22,6 +22,7 @@ from django.core.management.color import no_style
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Max
+from django.db.models.expressions import DatabaseDefault
 
 R = TypeVar("R", bound=NamedTuple)
 
@@ -64,7 +65,7 @@ class TableWriter(Generic[R]):
         # Fields the row type does not carry get their default, so a new column with a default
         # added by another app does not break the generator.
         extra: list[models.Field[Any, Any]] = [f for a, f in fields.items() if a not in names]
-        defaults = [f.get_default() for f in extra]
+        defaults = [_default_of(f) for f in extra]
         for f, default in zip(extra, defaults, strict=True):
             if default is None and not f.null:
                 raise ValueError(f"The demo generator does not fill {model.__name__}.{f.attname}")
@@ -146,3 +147,12 @@ def reset_sequences(connection: BaseDatabaseWrapper, model_list: Sequence[type[m
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+
+
+def _default_of(f: models.Field[Any, Any]) -> Any:
+    """A field's Python default, or the literal of its ``db_default`` (``Value("")`` → ``""``)."""
+    default = f.get_default()
+    if isinstance(default, DatabaseDefault):
+        literal = getattr(f.db_default, "value", f.db_default)
+        return literal
+    return default

@@ -58,6 +58,13 @@ def fingerprint() -> str:
 
 def wipe() -> None:
     """Remove a generated workspace (children first: deals protect their pipeline)."""
+    from accord.scoring.models import ContactScore, EngagementRule, FitRule
+    from accord.segments.models import Segment
+
+    Segment.objects.all().delete()
+    ContactScore.objects.all().delete()
+    FitRule.objects.all().delete()
+    EngagementRule.objects.all().delete()
     Activity.objects.all().delete()
     Deal.objects.all().delete()
     Pipeline.objects.all().delete()
