@@ -419,13 +419,15 @@ def delete_time_off(off: TimeOff) -> None:
 
 def _recompute_due(profile: RepProfile) -> None:
     """Open leads of the rep whose clocks still run get due times in the changed calendar."""
-    now = timezone.now()
-    cal = calendars_for([profile.pk], {profile.pk: profile}, now)[profile.pk]
     leads = list(
         LeadAssignment.objects.filter(owner_id=profile.user_id, status__in=LeadAssignment.ACTIVE).only(
             "pk", "team_id", "assigned_at", "first_touch_due", "verdict_due"
         )
     )
+    if not leads:
+        return
+    since = min(a.assigned_at for a in leads)
+    cal = calendars_for([profile.pk], {profile.pk: profile}, since)[profile.pk]
     slas = sla_minutes(a.team_id for a in leads)
     for a in leads:
         a.first_touch_due, a.verdict_due = due_times(cal, a.assigned_at, slas[a.team_id])

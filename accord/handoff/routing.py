@@ -321,9 +321,9 @@ def _route_chunk(ids: list[int], now: datetime, by: User | None) -> RouteResult:
             cal = calendars[p.pk]
             reps_by_team[p.user.team_id].append(_Rep(p, loads.get(p.user_id, 0), is_available(cal, now), cal))
         chosen: dict[int, _Rep] = {}
-        for team_id, positions in team_rules.items():
+        for rule_team, positions in team_rules.items():
             for pos in positions:
-                rep = _pick_weighted(reps_by_team.get(team_id, []))
+                rep = _pick_weighted(reps_by_team.get(rule_team, []))
                 if rep is None:
                     result.unrouted.append(plan[pos][0]["pk"])
                     continue
