@@ -6,3 +6,8 @@ class QuotesConfig(AppConfig):
     label = "quotes"
     verbose_name = "Quotes"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accord.quotes import panels
+
+        panels.register()

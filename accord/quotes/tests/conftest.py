@@ -1,0 +1,3 @@
+from accord.quotes.tests.fixtures import world
+
+__all__ = ["world"]
