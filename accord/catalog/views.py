@@ -200,9 +200,7 @@ def pricelist_list(request: HttpRequest) -> HttpResponse:
 
 
 def _product_choices() -> list[tuple[int, str]]:
-    return list(
-        Product.objects.filter(active=True).order_by("name").values_list("pk", "name")
-    )
+    return list(Product.objects.filter(active=True).order_by("name").values_list("pk", "name"))
 
 
 @require_http_methods(["GET", "POST"])

@@ -177,10 +177,8 @@ def _lines_response(request: HttpRequest, quote: Quote, **extra: Any) -> HttpRes
         quote.refresh_from_db()
         status = 422 if extra.get("line_error") else 200
         context = _detail_context(request, quote, **extra)
-        response = render(request, "quotes/quote_detail.html#lines", context, status=status)
-        if status == 422:
-            response["HX-Reswap"] = "outerHTML"  # show the error in place (htmx skips 4xx swaps by default)
-        return response
+        # quotes.js swaps the 422 in too, so the message shows beside the lines
+        return render(request, "quotes/quote_detail.html#lines", context, status=status)
     if extra.get("line_error"):
         messages.error(request, extra["line_error"])
     return redirect(quote)
