@@ -44,7 +44,11 @@ DEAL_OWNER_ROLES = (Role.ACCOUNT_EXECUTIVE, Role.SDR, Role.SALES_MANAGER, Role.A
 
 def _locked(assignment_id: int) -> LeadAssignment:
     try:
-        return LeadAssignment.objects.select_for_update().select_related("contact").get(pk=assignment_id)
+        return (
+            LeadAssignment.objects.select_for_update(of=("self",))
+            .select_related("contact", "source_campaign")
+            .get(pk=assignment_id)
+        )
     except LeadAssignment.DoesNotExist:
         raise NotFound("This lead does not exist.") from None
 
@@ -227,7 +231,7 @@ def convert_lead(
         name = deal_name or f"{company.name if company else contact} — new deal"
         deal = create_deal(
             name=name[:200], pipeline=pipeline, amount=qual.budget_amount or 0, owner=owner, contact=contact,
-            company=company, source_campaign_id=lead.source_campaign_id, expected_close=qual.timeline,
+            company=company, source_campaign=lead.source_campaign, expected_close=qual.timeline, by=by,
         )  # fmt: skip
         if lead.status == LeadAssignment.Status.NEW:
             lead.verdict_at, lead.verdict_by = now, by

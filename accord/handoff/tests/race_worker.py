@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.test_settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -30,8 +30,8 @@ def main() -> None:
     while not os.path.exists(start_file) and time.monotonic() < deadline:
         time.sleep(0.005)
     result = route_contacts(ids, now=NOW)
-    print(json.dumps({"assigned": len(result.assigned), "already_open": len(result.already_open),
-                      "unrouted": len(result.unrouted)}))  # fmt: skip
+    sys.stdout.write(json.dumps({"assigned": len(result.assigned), "already_open": len(result.already_open),
+                      "unrouted": len(result.unrouted)}) + "\n")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -48,7 +48,7 @@ def test_two_processes_never_exceed_capacity_nor_assign_a_lead_twice(rules, staf
     time.sleep(2)  # both processes have set Django up and are waiting for the signal
     start.touch()
     outputs = [p.communicate(timeout=120) for p in procs]
-    for proc, (out, err) in zip(procs, outputs, strict=True):
+    for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err
     results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
 
