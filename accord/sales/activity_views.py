@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.accounts.models import User
-from accord.accounts.permissions import Action, Resource, can
+from accord.accounts.permissions import ALL, Action, Resource, can, grant
 from accord.contacts.models import Contact
 from accord.core.errors import ActionError
 from accord.sales import actions
@@ -203,7 +203,7 @@ def onboarding_settings(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not can(user, Action.VIEW, Resource.DEAL):
         raise PermissionDenied("You may not see sales settings.")
-    may_edit = can(user, Action.DELETE, Resource.DEAL)  # managers and admins
+    may_edit = grant(user, Action.CHANGE, Resource.DEAL) == ALL  # managers and admins
     template = actions.default_onboarding_template()
     errors: dict[str, list[str]] = {}
     if request.method == "POST":

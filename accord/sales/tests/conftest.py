@@ -1,0 +1,1 @@
+from accord.sales.tests.fixtures import *  # noqa: F403
