@@ -137,7 +137,12 @@ def test_hostile_values_fire_no_dialog_on_the_contact_and_form_pages(live_server
         },  # fmt: skip
     )
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     page.goto(f"{live_server.url}/login/")
     page.get_by_label("Username").fill("marketing_manager")
     page.get_by_label("Password").fill(TEST_PASSWORD)

@@ -162,7 +162,20 @@ def test_csv_export_neutralises_formulas(users):
         form, {"email": "eve@acme.example", "first_name": '=HYPERLINK("http://x")', "last_name": "@SUM(1)"}
     )
     response = login(users["sdr"]).get(f"/forms/{form.pk}/submissions.csv")
-    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    text = response.getvalue().decode().lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["submitted_at", "status", "email"]
     assert '\'=HYPERLINK("http://x")' in rows[1] and "'@SUM(1)" in rows[1]
+
+
+def test_demo_forms_seed_through_the_actions(users):
+    from django.utils import timezone
+
+    from accord.demo.webforms_demo import seed_forms
+
+    forms = seed_forms(timezone.now())
+    assert [f.slug for f in forms] == ["revops-report-2026", "newsletter", "request-a-demo"]
+    assert forms[0].has_asset and forms[0].consent_versions.get().version == 1
+    assert forms[1].double_opt_in and forms[1].newsletter_only
+    assert len(seed_forms(timezone.now())) == 3  # a second run adds nothing
+    assert Visitor().open(forms[2]).status_code == 200

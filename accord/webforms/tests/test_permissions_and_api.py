@@ -4,6 +4,7 @@ JSON submission endpoint (same validation as the hosted form)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -97,7 +98,7 @@ def test_api_create_validation(users, admin_api):
     assert admin_api.get("/api/forms/999999").status_code == 404
 
 
-def _submit(form: Form, body: dict, ip: str = "198.51.100.20") -> object:
+def _submit(form: Form, body: dict, ip: str = "198.51.100.20") -> Any:
     return Client(REMOTE_ADDR=ip).post(
         f"/api/forms/f/{form.slug}/submit", json.dumps(body), content_type="application/json"
     )

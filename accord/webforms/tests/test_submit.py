@@ -245,7 +245,7 @@ def test_uploaded_asset_is_served_as_attachment(users, settings, tmp_path):
     response = visitor.client.get(link)
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    assert b"".join(response.streaming_content) == b"%PDF-1.4 data"
+    assert response.getvalue() == b"%PDF-1.4 data"
     assert visitor.client.get(link.replace("/download/", "/download/x")).status_code == 404
 
 
