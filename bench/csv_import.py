@@ -21,7 +21,6 @@ import contextlib
 import csv
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -36,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from harness import load, machine, rate
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE_TABLE = "bench_csv_baseline"
@@ -70,37 +71,6 @@ TITLES = ["CTO", "VP Marketing", "Head of Sales", "Growth lead", "Engineer", "Fo
 STAGES = ["subscriber", "Lead", "MQL", "Sales qualified lead", "opportunity", "customer"]
 COUNTRIES = ["GB", "US", "FR", "DE", "fr", "ES", "NL", ""]
 PLANS = ["free", "pro", "Enterprise", ""]
-
-
-# ---------------------------------------------------------------- machine
-def machine() -> dict[str, str]:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = "unknown"
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    os_name = platform.platform()
-    with contextlib.suppress(OSError):
-        match = re.search(r'^PRETTY_NAME="?([^"\n]+)', Path("/etc/os-release").read_text(), re.M)
-        if match:
-            os_name = f"{match.group(1)} ({platform.release()})"
-    return {
-        "CPU": cpu,
-        "cores": str(os.cpu_count()),
-        "RAM": ram,
-        "OS": os_name,
-        "Python": platform.python_version(),
-    }
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # ---------------------------------------------------------------- the file
@@ -377,10 +347,6 @@ def run_baseline(db: Database, csv_path: Path, batch_size: int, *, copy: bool = 
 
 
 # ---------------------------------------------------------------- main
-def rate(rows: int, seconds: float) -> str:
-    return f"{rows / seconds:,.0f}" if seconds > 0 else "n/a"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter

@@ -28,10 +28,8 @@ import http.client
 import json
 import multiprocessing as mp
 import os
-import platform
 import random
 import shutil
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -42,6 +40,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from harness import free_port, machine
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/", "/pricing", "/docs/getting-started", "/blog/revenue-funnels", "/customers", "/contact"]
@@ -117,12 +117,6 @@ def client_main(args: tuple) -> dict:
 
 
 # ---------------------------------------------------------------- the server
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def django_env(database_url: str, data_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ACCORD_", "DJANGO_"))}
     env.update(DATABASE_URL=database_url, ACCORD_DATA_DIR=data_dir, DJANGO_SETTINGS_MODULE="accord.settings",
@@ -206,35 +200,6 @@ def run_baseline(database_url: str, rows: list[tuple], batch_size: int) -> dict[
         results[label] = len(part) / (time.perf_counter() - t)
     conn.close()
     return results
-
-
-# ---------------------------------------------------------------- the machine
-def machine(database_url: str) -> dict[str, str]:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(
-            next(
-                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-            ).split()[1]
-        )
-        ram = f"{mem_kb / 1024 / 1024:.1f} GiB"
-    except (OSError, StopIteration, ValueError):
-        ram = "unknown"
-    if database_url.startswith("sqlite"):
-        db = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL)"
-    else:
-        import psycopg
-
-        with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]
-            sync = conn.execute("SHOW synchronous_commit").fetchone()[0]
-        db = f"PostgreSQL {version} (synchronous_commit={sync})"
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": ram, "os": platform.platform(),
-            "python": platform.python_version(), "database": db}  # fmt: skip
 
 
 # ---------------------------------------------------------------- main

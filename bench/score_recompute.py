@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import sqlite3
 import subprocess
@@ -36,6 +35,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from harness import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -217,40 +218,6 @@ def build_postgres(url: str, contacts: int, events: int, companies: int) -> dict
     return times
 
 
-# ---------------------------------------------------------------- the machine
-def machine(database_url: str) -> dict[str, str]:
-    cpu, ram = "unknown", "unknown"
-    try:
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        kb = int(
-            next(
-                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-            ).split()[1]
-        )
-        ram = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, StopIteration, ValueError):
-        pass
-    if database_url.startswith("sqlite"):
-        db = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL, cache_size 64 MB)"
-    else:
-        import psycopg
-
-        with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
-
-            def show(name: str) -> str:
-                row = conn.execute(f"SHOW {name}").fetchone()
-                return str(row[0]) if row else "?"
-
-            version, work_mem, shared = show("server_version"), show("work_mem"), show("shared_buffers")
-        db = f"PostgreSQL {version} (shared_buffers {shared}, work_mem {work_mem})"
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": ram, "os": platform.platform(),
-            "python": platform.python_version(), "database": db}  # fmt: skip
-
-
 # ---------------------------------------------------------------- the measured part (Django in-process)
 def define_rules() -> None:
     from accord.scoring import actions
@@ -427,7 +394,7 @@ def main() -> int:
         os.environ.update(env)
         sys.path.insert(0, str(ROOT))
         m = measure(contacts)
-        info = machine(database_url)
+        info = machine(database_url, sqlite_note="WAL, synchronous=NORMAL, cache_size 64 MB")
         size = ""
         if not pg_admin:
             size = f", database file {Path(urlsplit(database_url).path).stat().st_size / 2**30:.1f} GiB"

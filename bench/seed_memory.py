@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import re
 import shutil
 import signal
@@ -33,6 +32,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from harness import load, machine, rate
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLES = {
@@ -51,38 +52,6 @@ TABLES = {
 BASELINE_TABLE = "bench_baseline_contact"
 FIXED_NOW = "2026-03-16T09:30:00+00:00"
 STAGES = ("subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer")
-
-
-# ---------------------------------------------------------------- machine
-def machine() -> dict[str, str]:
-    cpu = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    ram = "unknown"
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    os_name = platform.platform()
-    with contextlib.suppress(OSError):
-        release = Path("/etc/os-release").read_text()
-        match = re.search(r'^PRETTY_NAME="?([^"\n]+)', release, re.M)
-        if match:
-            os_name = f"{match.group(1)} ({platform.release()})"
-    return {
-        "CPU": cpu,
-        "cores": str(os.cpu_count()),
-        "RAM": ram,
-        "OS": os_name,
-        "Python": platform.python_version(),
-    }
-
-
-def load() -> str:
-    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 # ---------------------------------------------------------------- databases
@@ -282,10 +251,6 @@ def throwaway_database(url: str | None, contacts: int) -> Iterator[tuple[Databas
         if db is not None:
             db.drop()
         shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def rate(rows: int, seconds: float) -> str:
-    return f"{rows / seconds:,.0f}" if seconds > 0 else "n/a"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -33,18 +33,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from harness import machine, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -307,45 +307,7 @@ def build_postgres(url: str, contacts: int, events: int, companies: int) -> dict
     return times
 
 
-# ---------------------------------------------------------------- the machine
-def machine(database_url: str) -> dict[str, str]:
-    cpu, ram = "unknown", "unknown"
-    try:
-        cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name"))
-        meminfo = Path("/proc/meminfo").read_text().splitlines()
-        kb = int(next(line for line in meminfo if line.startswith("MemTotal")).split()[1])
-        ram = f"{kb / 1024 / 1024:.1f} GiB"
-    except (OSError, StopIteration, ValueError):
-        pass
-    if database_url.startswith("sqlite"):
-        db = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL, cache_size 64 MB as in settings)"
-    else:
-        import psycopg
-
-        with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
-            version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
-            work_mem = conn.execute("SHOW work_mem").fetchone()[0]  # type: ignore[index]
-            shared = conn.execute("SHOW shared_buffers").fetchone()[0]  # type: ignore[index]
-            workers = conn.execute("SHOW max_parallel_workers_per_gather").fetchone()[0]  # type: ignore[index]
-        db = f"PostgreSQL {version} (shared_buffers {shared}, work_mem {work_mem}, parallel workers/gather {workers})"
-    return {
-        "cpu": cpu,
-        "cores": str(os.cpu_count()),
-        "ram": ram,
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "database": db,
-    }
-
-
 # ---------------------------------------------------------------- the measured part (Django in-process)
-def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
-    t = time.perf_counter()
-    result = fn()
-    return time.perf_counter() - t, result
-
-
 def measure(contacts: int, explain: bool) -> dict[str, Any]:
     from django.db import connection
 
@@ -478,7 +440,17 @@ def main() -> int:
             build = build_sqlite(urlsplit(database_url).path, contacts, events, companies)
         build_total = time.perf_counter() - t
         m = measure(contacts, args.explain)
-        report(args, m, machine(database_url), contacts, companies, events, build, build_total, database_url)
+        report(
+            args,
+            m,
+            machine(database_url, sqlite_note="WAL, synchronous=NORMAL, cache_size 64 MB as in settings"),
+            contacts,
+            companies,
+            events,
+            build,
+            build_total,
+            database_url,
+        )
         ok = m["members"] == m["live"] == m["stored_count"]
         return 0 if ok else 1
     finally:

@@ -35,7 +35,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from django.core.validators import validate_email
-from django.db import models, transaction
+from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -57,7 +57,7 @@ from accord.contacts.bulk_sql import (
     _with_retry,
 )
 from accord.contacts.models import Company, CompanySize, Contact, RevenueBand
-from accord.lifecycle.actions import stage_changed
+from accord.lifecycle.actions import announce
 from accord.lifecycle.models import StageChange
 from accord.lifecycle.stages import LifecycleStage, is_backwards
 
@@ -473,25 +473,14 @@ def _apply_contact(state: dict[str, Any], row: ContactRow, company_id: int | Non
 
 
 def _record_moves(moves: list[tuple[int, str, str]], at: datetime, by: User | None, rule: str) -> None:
-    """History rows for stage moves of existing contacts, and ``stage_changed`` after commit."""
+    """History rows for stage moves of existing contacts; the stage signals after commit."""
     changes = StageChange.objects.bulk_create(
         [
             StageChange(contact_id=pk, from_stage=f, to_stage=t, changed_at=at, changed_by=by, rule=rule)
             for pk, f, t in moves
         ]
     )
-
-    def send() -> None:
-        for change in changes:
-            stage_changed.send(
-                sender=StageChange,
-                contact_id=change.contact_id,
-                from_stage=change.from_stage,
-                to_stage=change.to_stage,
-                change_id=change.pk,
-            )
-
-    transaction.on_commit(send)
+    announce(changes)
 
 
 # ---------------------------------------------------------------- companies

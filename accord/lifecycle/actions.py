@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -12,9 +14,20 @@ from django.utils import timezone
 from accord.lifecycle.models import StageChange
 from accord.lifecycle.stages import LifecycleStage, is_backwards
 
-# Sent after commit with contact_id, from_stage, to_stage, change_id. Later issues (handoff,
-# routing, webhooks) subscribe to it.
+# Sent after commit with contact_id, from_stage, to_stage, change_id: once per change.
 stage_changed = Signal()
+# Sent after commit once per batch of changes with ``changes``: list[StageMove]. Every change is in
+# exactly one such batch (a single change_stage is a batch of one). Subscribers doing set-based work
+# (routing many new MQLs at once) listen to this one instead of ``stage_changed``.
+stages_changed = Signal()
+
+
+@dataclass(frozen=True)
+class StageMove:
+    contact_id: int
+    from_stage: str
+    to_stage: str
+    change_id: int
 
 
 class StageChangeError(ValueError):
@@ -71,16 +84,80 @@ def change_stage(
             rule=rule,
             reason=reason.strip(),
         )
-    transaction.on_commit(
-        lambda: stage_changed.send(
-            sender=StageChange,
-            contact_id=change.contact_id,
-            from_stage=from_stage,
-            to_stage=to_stage,
-            change_id=change.pk,
-        )
-    )
+    announce([change])
     return change
+
+
+def announce(changes: Sequence[StageChange]) -> None:
+    """After commit: ``stage_changed`` for each change, then one ``stages_changed`` for the batch."""
+    moves = [StageMove(c.contact_id, c.from_stage, c.to_stage, c.pk) for c in changes]
+    if not moves:
+        return
+
+    def send() -> None:
+        for m in moves:
+            stage_changed.send(
+                sender=StageChange,
+                contact_id=m.contact_id,
+                from_stage=m.from_stage,
+                to_stage=m.to_stage,
+                change_id=m.change_id,
+            )
+        stages_changed.send(sender=StageChange, changes=moves)
+
+    transaction.on_commit(send)
+
+
+def change_stages(
+    contacts: Sequence[_Contact],
+    to_stage: str,
+    *,
+    by: Any = None,
+    rule: str,
+    reasons: Mapping[Any, str] | None = None,
+    at: datetime | None = None,
+) -> list[StageChange]:
+    """Move many contacts forward to ``to_stage`` at once: one UPDATE, one bulk INSERT of history
+    rows, one ``stages_changed`` after commit. The caller holds the rows locked (``select_for_update``)
+    and passes model instances with their current stage. Contacts already there are skipped; a move
+    backwards is refused for the whole batch (use :func:`change_stage` with a reason for those).
+    """
+    if to_stage not in LifecycleStage.values:
+        raise StageChangeError(f"Unknown lifecycle stage {to_stage!r}.")
+    if to_stage in (LifecycleStage.RECYCLED, LifecycleStage.DISQUALIFIED):
+        raise StageChangeError(
+            "Recycling or disqualifying is a verdict on one lead at a time, with a reason."
+        )
+    moving = [c for c in contacts if (c.lifecycle_stage or "") != to_stage]
+    backwards = [c.pk for c in moving if is_backwards(c.lifecycle_stage or "", to_stage)]
+    if backwards:
+        raise StageChangeError(
+            f"{len(backwards)} contact(s) would move back to {LifecycleStage(to_stage).label}; "
+            "that needs an explicit reason, one contact at a time."
+        )
+    if not moving:
+        return []
+    when = at or timezone.now()
+    reasons = reasons or {}
+    model = type(moving[0])
+    with transaction.atomic():
+        model._default_manager.filter(pk__in=[c.pk for c in moving]).update(lifecycle_stage=to_stage)  # type: ignore[attr-defined]
+        changes = StageChange.objects.bulk_create(
+            StageChange(
+                contact_id=c.pk,
+                from_stage=c.lifecycle_stage or "",
+                to_stage=to_stage,
+                changed_at=when,
+                changed_by=by,
+                rule=rule,
+                reason=reasons.get(c.pk, "").strip(),
+            )
+            for c in moving
+        )
+        for c in moving:
+            c.lifecycle_stage = to_stage
+    announce(changes)
+    return changes
 
 
 def record_initial_stage(

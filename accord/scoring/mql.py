@@ -2,9 +2,10 @@
 
 Only contacts before MQL on the funnel (subscriber, lead) or recycled into nurture move; a contact
 already at MQL or beyond (and a disqualified one, which only a person may requalify) is never
-touched, so a customer with a high score stays a customer. Each move goes through
-:func:`accord.lifecycle.actions.change_stage` with ``rule="score_threshold"`` and a reason that
-names the score and the threshold, so it is in the stage history like any other change.
+touched, so a customer with a high score stays a customer. Moves go through
+:func:`accord.lifecycle.actions.change_stages` (a batch at a time: one UPDATE, one history INSERT, one
+``stages_changed`` signal) with ``rule="score_threshold"`` and a reason per contact that names the
+score and the threshold, so they are in the stage history like any other change.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 
 from accord.contacts.models import Contact
-from accord.lifecycle.actions import change_stage
+from accord.lifecycle.actions import change_stages
 from accord.lifecycle.stages import LifecycleStage
 from accord.scoring.models import ScoringSettings
 
 RULE = "score_threshold"
 BEFORE_MQL: tuple[str, ...] = (LifecycleStage.SUBSCRIBER, LifecycleStage.LEAD, LifecycleStage.RECYCLED)
 LOOKUP_BATCH = 500
-PROMOTE_BATCH = 200
+PROMOTE_BATCH = 1000
 
 
 def reason(total: int, threshold: int) -> str:
@@ -49,8 +50,8 @@ def _candidates(threshold: int, contact_ids: Iterable[int] | None) -> list[int]:
 def promote_to_mql(*, now: datetime, contact_ids: Iterable[int] | None = None) -> int:
     """Move every contact (or those of ``contact_ids``) whose score reached the threshold to MQL.
 
-    One query finds them; each is then re-read under a row lock, in batches, and moved only if it
-    is still before MQL and still over the threshold. Returns how many moved. Idempotent.
+    One query finds them; they are then re-read under a row lock, in batches, and moved only if
+    still before MQL and still over the threshold. Returns how many moved. Idempotent.
     """
     threshold = ScoringSettings.load().mql_threshold
     ids = _candidates(threshold, contact_ids)
@@ -65,8 +66,7 @@ def promote_to_mql(*, now: datetime, contact_ids: Iterable[int] | None = None) -
                 .select_for_update(of=("self",))
                 .order_by("pk")
             )
-            for contact in locked:
-                total = int(contact.score_total)
-                change_stage(contact, LifecycleStage.MQL, rule=RULE, reason=reason(total, threshold), at=now)
-                promoted += 1
+            contacts = list(locked)
+            reasons = {c.pk: reason(int(c.score_total), threshold) for c in contacts}
+            promoted += len(change_stages(contacts, LifecycleStage.MQL, rule=RULE, reasons=reasons, at=now))
     return promoted
