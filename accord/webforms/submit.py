@@ -177,11 +177,11 @@ def submit(
             sid = submission.pk
             transaction.on_commit(lambda: _schedule_confirmation(sid, 1))
         else:
-            _apply(submission, now)
+            _apply(submission)
     return Outcome(submission, pending_confirmation=pending)
 
 
-def _apply(submission: Submission, now: datetime) -> Contact:
+def _apply(submission: Submission) -> Contact:
     """The submission's effect on the contact, its stage, identities and touchpoints."""
     form = submission.form
     data = submission.data
@@ -260,7 +260,7 @@ def confirm(submission_id: int) -> tuple[str, Submission]:
         submission.confirmed_at = now
         submission.save(update_fields=["status", "confirmed_at"])
         submission.consents.update(status=ConsentStatus.CONFIRMED, confirmed_at=now)
-        _apply(submission, now)
+        _apply(submission)
     return ConfirmResult.CONFIRMED, submission
 
 
