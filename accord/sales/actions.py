@@ -55,6 +55,8 @@ DEAL_FIELDS = (
     "competitor",
 )  # fmt: skip
 MAX_REASON = 200
+# Kinds that record something that happened (never "planned"), unless given a due date.
+RECORD_KINDS = frozenset({"note", "email", "discovery", "objection", "feature_request"})
 _STATUS_BY_OUTCOME = {
     PipelineStage.Outcome.WON: Deal.Status.WON,
     PipelineStage.Outcome.LOST: Deal.Status.LOST,
@@ -453,6 +455,8 @@ def log_activity(
         clean.setdefault("status", "held" if done_at else "scheduled")
         if clean["status"] in ("held", "no_show") and done_at is None:
             done_at = timezone.now()
+    if kind in RECORD_KINDS and due_at is None and done_at is None:
+        done_at = timezone.now()  # a note, an email or an objection is logged when it happened
     if kind == Activity.Kind.TASK and due_at is None and done_at is None:
         raise Invalid("A task needs a due date.", field_errors={"due_at": ["This field is required."]})
     with transaction.atomic():

@@ -193,7 +193,9 @@ class Activity(TimeStampedModel):
         return f"{self.get_kind_display()}: {self.subject}"
 
     def get_absolute_url(self) -> str:
-        return reverse("contacts:contact_detail", args=[self.contact_id]) if self.contact_id else "#"
+        if self.contact_id:
+            return reverse("contacts:contact_detail", args=[self.contact_id])
+        return reverse("sales:deal_detail", args=[self.deal_id]) if self.deal_id else "#"
 
     @property
     def happened_at(self) -> datetime:

@@ -9,6 +9,7 @@ from django.db.models import DateTimeField
 from django.db.models.functions import Coalesce
 
 from accord.core.timeline import TimelineEntry
+from accord.sales.activity_kinds import describe
 from accord.sales.models import Activity
 
 
@@ -22,7 +23,9 @@ def activity_entries(contact_id: int, limit: int, before: datetime | None) -> It
         qs = qs.filter(at__lt=before)
     for act in qs.order_by("-at", "-id")[:limit]:
         status = "" if act.done_at else " (planned)"
-        detail = " — ".join(part for part in (str(act.owner) if act.owner else "", act.body[:300]) if part)
+        facts = "; ".join(f"{label}: {text}" for label, text in describe(act.details or {}))
+        parts = (str(act.owner) if act.owner else "", facts[:300], act.body[:300])
+        detail = " — ".join(part for part in parts if part)
         yield TimelineEntry(
             at=act.at,
             kind="activity",

@@ -135,3 +135,20 @@ def test_activity_list_filters_and_week_calendar(client, ae, ae2):
         nxt = client.get(reverse("sales:activity_calendar"), {"week": "2025-05-14"}).content.decode()
         assert "Week of May 12" in nxt and "Call in 7 days" in nxt and "Overdue one" not in nxt
         assert client.get(reverse("sales:activity_calendar"), {"week": "garbage"}).status_code == 200
+
+
+def test_timeline_shows_kind_details(ae, client):
+    from accord.contacts.actions import create_contact
+
+    ada = create_contact(email="ada@example.test", first_name="Ada")
+    actions.log_activity(
+        kind="objection",
+        subject="Wants SSO",
+        owner=ae,
+        contact=ada,
+        details={"category": "feature_gap", "handled": False},
+    )
+    client.force_login(ae)
+    page = client.get(ada.get_absolute_url()).content.decode()
+    assert "Objection: Wants SSO" in page
+    assert "Category: Feature gap; Handled: No" in page
