@@ -197,9 +197,10 @@ def set_contact_stage(
     *,
     by: User | None = None,
     reason: str = "",
+    rule: str = "",
     allow_backwards: bool = False,
 ) -> None:
-    change_stage(contact, to_stage, by=by, reason=reason, allow_backwards=allow_backwards)
+    change_stage(contact, to_stage, by=by, rule=rule, reason=reason, allow_backwards=allow_backwards)
 
 
 def delete_contact(contact: Contact) -> None:

@@ -20,8 +20,8 @@ from typing import Any
 from django.db.models import QuerySet
 
 from accord.contacts.models import Company, Contact, PropertyDefinition
+from accord.core.spreadsheet import neutralise
 
-DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_SIZE = 2000
 ROWS_PER_WRITE = 200  # rows joined into one chunk of the HTTP response
 
@@ -52,11 +52,6 @@ COMPANY_COLUMNS: tuple[tuple[str, str], ...] = (
     ("created_at", "created_at"),
     ("updated_at", "updated_at"),
 )
-
-
-def neutralise(value: str) -> str:
-    """``value`` made safe to open in a spreadsheet (a leading quote before a formula character)."""
-    return "'" + value if value.startswith(DANGEROUS_FIRST) else value
 
 
 def _text(value: Any) -> str:

@@ -18,7 +18,7 @@ from types import TracebackType
 
 from django.core.files.storage import default_storage
 
-from accord.integrations.export import neutralise
+from accord.core.spreadsheet import neutralise
 from accord.integrations.models import ImportJob
 from accord.integrations.parse import fit
 

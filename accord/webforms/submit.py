@@ -27,10 +27,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.campaigns.utm import resolve_campaign
-from accord.contacts.actions import ContactTraits, add_identities, update_contact, upsert_contacts
+from accord.contacts.actions import (
+    ContactTraits,
+    add_identities,
+    set_contact_stage,
+    update_contact,
+    upsert_contacts,
+)
 from accord.contacts.models import Contact, IdentityKind
 from accord.core.errors import ActionError, Invalid
-from accord.lifecycle.actions import change_stage
 from accord.lifecycle.stages import OFF_FUNNEL, LifecycleStage, rank
 from accord.tracking.actions import record_touchpoint
 from accord.tracking.identity import Resolution, attach_earlier_touchpoints
@@ -206,7 +211,7 @@ def _apply(submission: Submission) -> Contact:
     target = LifecycleStage.SUBSCRIBER if form.newsletter_only else LifecycleStage.LEAD
     current = contact.lifecycle_stage
     if current not in OFF_FUNNEL and rank(current) < rank(target):
-        change_stage(contact, target, rule="form")
+        set_contact_stage(contact, target, rule="form")
     if submission.anonymous_id:
         link = (IdentityKind.ANONYMOUS_ID.value, submission.anonymous_id, contact.pk)
         add_identities([link])

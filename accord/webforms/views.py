@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accord.accounts.models import User
 from accord.accounts.permissions import Action, Resource, can
 from accord.core.errors import ActionError
+from accord.core.spreadsheet import neutralise
 from accord.webforms import actions
 from accord.webforms.fields import all_targets
 from accord.webforms.forms import (
@@ -38,13 +39,6 @@ from accord.webforms.models import ConsentRecord, FieldType, Form, Submission
 
 FORMS_PER_PAGE = 25
 SUBMISSIONS_PER_PAGE = 25
-# A spreadsheet runs a cell starting with one of these as a formula. Same rule as
-# accord.integrations.export.neutralise, which this app cannot import (integrations is a higher layer).
-FORMULA_FIRST = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_FIRST) else value
 
 
 def _user(request: HttpRequest) -> User:
