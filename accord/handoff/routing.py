@@ -351,6 +351,7 @@ def _route_chunk(ids: list[int], now: datetime, by: User | None) -> RouteResult:
         teams_of = {pos: rep.profile.user.team_id for pos, rep in chosen.items()}
         slas = sla_minutes([*teams_of.values(), *(o.team_id for o in owners.values())])
         new: list[LeadAssignment] = []
+        dues: dict[tuple[Calendar, tuple[int, int]], tuple[datetime, datetime]] = {}
         users: dict[int, User] = {}
         team_id: int | None
         for pos, (row, owner_id, rule) in enumerate(plan):
@@ -365,7 +366,10 @@ def _route_chunk(ids: list[int], now: datetime, by: User | None) -> RouteResult:
                 method, decided = Method.RULE, f"Rule “{rule.name}” · weighted round robin" if rule else ""
             else:
                 continue
-            first_due, verdict_due = due_times(cal, now, slas[team_id])
+            key = (cal, slas[team_id])  # every lead of a batch shares ``now``: one computation per rep
+            if key not in dues:
+                dues[key] = due_times(cal, now, slas[team_id])
+            first_due, verdict_due = dues[key]
             users[user.pk] = user
             new.append(
                 LeadAssignment(
