@@ -10,6 +10,7 @@ from django.db import transaction
 
 from accord.accounts.models import User
 from accord.demo.marketing_setup import seed_scoring, seed_segments
+from accord.demo.webforms_demo import seed_forms
 from accord.demo.staff import Staff
 
 Report = Callable[[str, int, int], None]
@@ -24,4 +25,7 @@ def add_extras(*, now: datetime, staff: Staff, report: Report) -> tuple[int, int
     with transaction.atomic():
         segments = seed_segments(now, owner)
     report("segments", len(segments), len(segments))
+    with transaction.atomic():
+        forms = seed_forms(now)
+    report("forms", len(forms), len(forms))
     return scored, len(segments)
