@@ -457,8 +457,6 @@ def log_activity(
             done_at = timezone.now()
     if kind in RECORD_KINDS and due_at is None and done_at is None:
         done_at = timezone.now()  # a note, an email or an objection is logged when it happened
-    if kind == Activity.Kind.TASK and due_at is None and done_at is None:
-        raise Invalid("A task needs a due date.", field_errors={"due_at": ["This field is required."]})
     with transaction.atomic():
         activity = Activity.objects.create(
             kind=kind,

@@ -243,6 +243,8 @@ def create_activity(request: HttpRequest, payload: ActivityCreate) -> Status[Act
     """Log an activity; ``details`` are validated against the kind's schema (422 field by field)."""
     user = api_user(request)
     check(user, Action.ADD, Resource.ACTIVITY)
+    if payload.kind == Activity.Kind.TASK and payload.due_at is None and not payload.done:
+        raise Invalid("A task needs a due date.", field_errors={"due_at": ["This field is required."]})
     deal = _get(Deal, payload.deal, "deal", "Deal")
     contact = _get(Contact, payload.contact, "contact", "Contact")
     owner = _get(User, payload.owner, "owner", "User") or user

@@ -143,6 +143,12 @@ class ActivityForm(forms.Form):
         "feature_request": ("theme",),
     }
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == "task" and not data.get("due_at") and not data.get("done"):
+            self.add_error("due_at", "A task needs a due date.")
+        return data
+
     def details(self) -> dict[str, Any]:
         data = self.cleaned_data
         out: dict[str, Any] = {}

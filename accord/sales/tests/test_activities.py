@@ -69,12 +69,17 @@ def test_good_details_are_stored(ae, pipeline, api_client_for):
     assert request.details == {"theme": "Security"}
 
 
-def test_unknown_kind_and_missing_task_due_date(ae):
+def test_unknown_kind_and_missing_task_due_date(ae, api_client_for, client):
     with pytest.raises(Invalid):
         actions.log_activity(kind="fax", subject="x", owner=ae)
-    with pytest.raises(Invalid) as exc:
-        actions.log_activity(kind="task", subject="x", owner=ae)
-    assert "due_at" in exc.value.field_errors
+    response = api_client_for(ae).post(
+        "/api/sales/activities", {"kind": "task", "subject": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 422 and "due_at" in response.json()["field_errors"]
+    client.force_login(ae)
+    page = client.post(reverse("sales:activity_create"), {"kind": "task", "subject": "x"})
+    assert page.status_code == 422 and "A task needs a due date." in page.content.decode()
+    assert not Activity.objects.exists()
 
 
 def test_complete_a_task_and_a_demo(ae):
