@@ -189,7 +189,8 @@ def clean_details(kind: str, details: Mapping[str, Any] | None) -> dict[str, Any
 def describe(details: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(label, text) pairs for a page; tolerant of details written before validation existed."""
     rows = []
-    for name, value in details.items():
+    order = {name: i for i, name in enumerate(LABELS)}  # schema order: JSONB does not keep key order
+    for name, value in sorted(details.items(), key=lambda item: (order.get(item[0], len(order)), item[0])):
         if value is None or value == "" or value == []:
             continue
         if isinstance(value, bool):

@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from accord.sales.models import Activity, Deal, Pipeline, PipelineStage
+from accord.sales.models import (
+    Activity,
+    Deal,
+    DealStageChange,
+    OnboardingTaskItem,
+    OnboardingTemplate,
+    Pipeline,
+    PipelineStage,
+)
 
 
 class StageInline(admin.TabularInline):
@@ -14,12 +22,23 @@ class PipelineAdmin(admin.ModelAdmin):
     inlines = [StageInline]
 
 
+class StageChangeInline(admin.TabularInline):
+    model = DealStageChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_stage", "to_stage", "changed_at", "changed_by", "reason")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # history is written by the sales actions only
+
+
 @admin.register(Deal)
 class DealAdmin(admin.ModelAdmin):
     list_display = ("name", "pipeline", "stage", "status", "amount", "expected_close", "owner")
     list_filter = ("pipeline", "status", "stage")
     search_fields = ("name",)
-    raw_id_fields = ("contact", "company", "owner", "source_campaign")
+    raw_id_fields = ("contact", "company", "owner", "source_campaign", "competitor")
+    inlines = [StageChangeInline]
 
 
 @admin.register(Activity)
@@ -28,3 +47,14 @@ class ActivityAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("subject",)
     raw_id_fields = ("contact", "company", "deal", "owner")
+
+
+class OnboardingItemInline(admin.TabularInline):
+    model = OnboardingTaskItem
+    extra = 1
+
+
+@admin.register(OnboardingTemplate)
+class OnboardingTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_default", "follow_up_days")
+    inlines = [OnboardingItemInline]
