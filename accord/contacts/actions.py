@@ -40,7 +40,9 @@ CONTACT_FIELDS = (
     "country",
     "properties",
 )
-COMPANY_FIELDS = ("name", "domain", "industry", "size", "revenue_band", "country", "owner", "properties")
+COMPANY_FIELDS = (
+    "name", "domain", "industry", "size", "revenue_band", "country", "owner", "properties", "lifecycle_stage",
+)  # fmt: skip
 
 
 def normalise_email(email: str) -> str:

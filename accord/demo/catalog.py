@@ -243,8 +243,8 @@ OBJECTIONS: tuple[tuple[str, str], ...] = (
     ("price", "Pricing is above what they budgeted"),
     ("competitor", "Already trialling {competitor}"),
     ("timing", "Wants to wait until after the audit"),
-    ("security", "Needs SSO and a SOC 2 report before signing"),
-    ("integration", "Worried about the NetSuite integration"),
+    ("trust", "Needs SSO and a SOC 2 report before signing"),
+    ("feature_gap", "Worried about the NetSuite integration"),
     ("authority", "CFO has to sign off on anything over budget"),
 )
 CALL_OUTCOMES: tuple[tuple[str, int], ...] = (

@@ -219,7 +219,7 @@ class Seller:
                 outcome = rng.choices(CALL_OUTCOMES, CALL_WEIGHTS)[0]
             talk = outcome in ("connected", "meeting_booked")
             duration = rng.randint(180, 1500) if talk else rng.randint(0, 40)
-            details = {"outcome": outcome, "duration_seconds": duration, "direction": "outbound"}
+            details = {"outcome": outcome, "duration_minutes": round(duration / 60), "direction": "outbound"}
             self._log(
                 j, account, K.CALL, f"Call: {outcome.replace('_', ' ')}", j.sdr_id, at=at, details=details
             )
@@ -318,7 +318,7 @@ class Seller:
     ) -> None:
         meet = change.changed_at + timedelta(days=self.rng.uniform(0.5, 3))
         if following is None or meet < following.changed_at:
-            details = {"duration_minutes": 30, "location": "Zoom"}
+            details = {"status": "held", "duration_minutes": 30, "location": "Zoom"}
             subject = "Intro call with account executive"
             self._log(j, account, K.MEETING, subject, j.ae_id, at=meet, details=details)
 
@@ -352,6 +352,7 @@ class Seller:
         if demo < end:
             areas = rng.sample(PRODUCT_AREAS, rng.randint(2, 4))
             details = {
+                "status": "held",
                 "duration_minutes": rng.choice((30, 45, 60)),
                 "attendees": rng.randint(2, 6),
                 "product_areas": areas,
@@ -360,7 +361,7 @@ class Seller:
             if rng.random() < 0.45:
                 category, text = rng.choice(catalog.OBJECTIONS)
                 competitor = rng.choice(catalog.COMPETITORS)
-                objection = {"category": category, "competitor": competitor, "resolved": rng.random() < 0.6}
+                objection = {"category": category, "competitor": competitor, "handled": rng.random() < 0.6}
                 at = demo + timedelta(days=rng.uniform(0.5, 5))
                 if at < end:
                     self._log(

@@ -31,6 +31,8 @@ from accord.demo.population import Population
 from accord.demo.staff import DEMO_PASSWORD, DEMO_USERS, DemoUser, create_staff
 from accord.demo.tables import Tables
 from accord.demo.touches import Touches
+from accord.lifecycle.models import StageChange
+from accord.sales.models import Activity, Deal
 
 __all__ = [
     "DEMO_PASSWORD",
@@ -127,8 +129,15 @@ def generate_workspace(
     tables.reset_sequences()
 
     scored = segments = 0
+    stage_changes, deals, activities = (
+        tables.stage_changes.written, tables.deals.written, tables.activities.written,
+    )  # fmt: skip
     if extras:  # scoring rules, segments, forms, catalog, routing… built on the generated rows
-        scored, segments = add_extras(now=now, staff=staff, report=report)
+        scored, segments = add_extras(now=now, staff=staff, report=report, seed=seed)
+        # the handoff's verdicts and the sales demo add history rows, deals and activities
+        stage_changes, deals, activities = (
+            StageChange.objects.count(), Deal.objects.count(), Activity.objects.count(),
+        )  # fmt: skip
 
     return WorkspaceSummary(
         users=staff.users,
@@ -137,9 +146,9 @@ def generate_workspace(
         contacts=tables.contacts.written,
         campaigns=len(campaigns),
         touchpoints=tables.touchpoints.written,
-        stage_changes=tables.stage_changes.written,
-        deals=tables.deals.written,
-        activities=tables.activities.written,
+        stage_changes=stage_changes,
+        deals=deals,
+        activities=activities,
         pipelines=len(pipelines),
         scored=scored,
         segments=segments,

@@ -58,8 +58,17 @@ def fingerprint() -> str:
 
 def wipe() -> None:
     """Remove a generated workspace (children first: deals protect their pipeline)."""
+    from accord.catalog.models import Competitor, PriceList, Product
+    from accord.quotes.models import Quote
     from accord.scoring.models import ContactScore, EngagementRule, FitRule
     from accord.segments.models import Segment
+    from accord.webforms.models import Form
+
+    Quote.objects.all().delete()
+    PriceList.objects.all().delete()
+    Product.objects.all().delete()
+    Competitor.objects.all().delete()
+    Form.objects.all().delete()
 
     Segment.objects.all().delete()
     ContactScore.objects.all().delete()

@@ -154,6 +154,6 @@ def test_activities_belong_to_reps_and_contacts_past_mql(workspace: WorkspaceSum
         assert a.contact_id in past_mql
         assert a.created_at <= NOW
         if a.kind == Activity.Kind.CALL:
-            assert a.details["outcome"] and a.details["duration_seconds"] >= 0
+            assert a.details["outcome"] and a.details["duration_minutes"] >= 0
     assert kinds == set(Activity.Kind.values)
     assert Activity.objects.filter(kind=Activity.Kind.TASK, done_at=None, due_at__gt=NOW).exists()
