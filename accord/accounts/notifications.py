@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -23,8 +24,20 @@ from accord.accounts.models import Notification, User
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One notice for one user, for :func:`notify_many`."""
+
+    user_id: int
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    key: str = ""
+
+
 def notify(
-    users: Iterable[User],
+    users: Iterable[User | None],
     *,
     kind: str,
     title: str,
@@ -33,28 +46,41 @@ def notify(
     key: str = "",
     email: bool = True,
 ) -> list[int]:
-    """Store one notice per user (skipping users who already have ``key``); email them after commit.
+    """Store one notice per active user (skipping users who already have ``key``); email them after
+    commit. Returns the ids of the notices created now."""
+    active = [u.pk for u in users if u is not None and u.is_active]
+    return notify_many([Notice(pk, kind, title, body, url, key) for pk in dict.fromkeys(active)], email=email)
 
-    Returns the ids of the notices created now.
-    """
-    recipients = {u.pk: u for u in users if u is not None and u.is_active}
-    if not recipients:
+
+def notify_many(notices: Sequence[Notice], *, email: bool = True) -> list[int]:
+    """Store many notices in one INSERT (a notice whose user already has its ``key`` is skipped) and
+    email the new ones in one task after commit. Callers pass active users only. Returns new ids."""
+    if not notices:
         return []
-    if key:
-        already = set(
-            Notification.objects.filter(user_id__in=recipients, key=key).values_list("user_id", flat=True)
+    keyed = [n for n in notices if n.key]
+    taken: set[tuple[int, str]] = set()
+    if keyed:
+        taken = set(
+            Notification.objects.filter(
+                user_id__in={n.user_id for n in keyed}, key__in={n.key[:200] for n in keyed}
+            ).values_list("user_id", "key")
         )
-        recipients = {pk: u for pk, u in recipients.items() if pk not in already}
     rows = [
-        Notification(user_id=pk, kind=kind, title=title[:200], body=body, url=url[:500], key=key[:200])
-        for pk in recipients
-    ]
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        Notification(user_id=n.user_id, kind=n.kind, title=n.title[:200], body=n.body, url=n.url[:500],
+                     key=n.key[:200])
+        for n in notices
+        if (n.user_id, n.key[:200]) not in taken
+    ]  # fmt: skip
+    if not rows:
+        return []
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)  # sets no ids with ignore_conflicts
+    since = min(r.created_at for r in rows)  # auto_now_add is filled in before the insert
     ids = list(
-        Notification.objects.filter(user_id__in=recipients, kind=kind, title=title[:200], emailed_at=None)
-        .filter(key=key[:200])
-        .values_list("pk", flat=True)
-    )
+        Notification.objects.filter(
+            user_id__in={r.user_id for r in rows}, kind__in={r.kind for r in rows}, created_at__gte=since,
+            emailed_at=None,
+        ).values_list("pk", flat=True)
+    )  # fmt: skip
     if email and ids:
         transaction.on_commit(lambda: _schedule_email(ids))
     return ids

@@ -11,10 +11,10 @@ class HandoffConfig(AppConfig):
         from accord.core import merge, panels
         from accord.handoff import panels as handoff_panels
         from accord.handoff import signals
-        from accord.lifecycle.actions import stage_changed
+        from accord.lifecycle.actions import stages_changed
         from accord.sales.actions import activity_logged
 
-        stage_changed.connect(signals.stage_changed, dispatch_uid="handoff.route_mql")
+        stages_changed.connect(signals.stages_changed, dispatch_uid="handoff.route_mql")
         activity_logged.connect(signals.activity_logged, dispatch_uid="handoff.first_touch")
         merge.register_hook("handoff", signals.merge_leads)
         panels.register(

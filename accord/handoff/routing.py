@@ -30,8 +30,8 @@ from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
-from accord.accounts.models import Notification, Role, User
-from accord.accounts.tasks import email_notifications
+from accord.accounts.models import Role, User
+from accord.accounts.notifications import Notice, notify_many
 from accord.contacts.models import Contact
 from accord.handoff.models import (
     DEFAULT_FIRST_TOUCH_MINUTES,
@@ -168,12 +168,8 @@ def attribute_campaigns(assignment_ids: Sequence[int]) -> None:
 def notify_assigned(
     assignments: Sequence[LeadAssignment], names: dict[int, str], users: dict[int, User]
 ) -> None:
-    """One notice per rep for the batch, stored in one statement and emailed by one task after commit.
-
-    The same rows and idempotency as :func:`accord.accounts.notifications.notify` (unique per user
-    and ``key``; an email at most once per notice), but one insert for all reps: calling ``notify``
-    once per rep cost four statements and a queue write per rep and batch.
-    """
+    """One notice per rep for the batch (:func:`accord.accounts.notifications.notify_many`: one
+    insert for all reps, emailed by one task after commit, idempotent per ``key``)."""
     by_owner: dict[int, list[LeadAssignment]] = defaultdict(list)
     for a in assignments:
         if a.owner_id is not None and a.owner_id in users and users[a.owner_id].is_active:
@@ -193,20 +189,8 @@ def notify_assigned(
             if len(leads) > 20:
                 body += f"\n… and {len(leads) - 20} more."
             url = "/leads/"
-        rows.append(
-            Notification(user_id=owner_id, kind="lead_assigned", title=title[:200], body=body, url=url,
-                         key=f"lead_assigned:{first.pk}")
-        )  # fmt: skip
-    if not rows:
-        return
-    Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    ids = list(
-        Notification.objects.filter(key__in=[r.key for r in rows], emailed_at=None).values_list(
-            "pk", flat=True
-        )
-    )
-    if ids:
-        transaction.on_commit(lambda: email_notifications(ids))
+        rows.append(Notice(owner_id, "lead_assigned", title, body, url, key=f"lead_assigned:{first.pk}"))
+    notify_many(rows)
 
 
 # ------------------------------------------------------------------ routing

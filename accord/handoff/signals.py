@@ -3,6 +3,7 @@ the first-touch clock), and contact merges (move the duplicate's leads)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import transaction
@@ -11,12 +12,16 @@ from django.utils import timezone
 from accord.handoff import tasks
 from accord.handoff.actions import TOUCH_KINDS, record_first_touch
 from accord.handoff.models import LeadAssignment, Qualification
+from accord.lifecycle.actions import StageMove
 from accord.lifecycle.stages import LifecycleStage
 
 
-def stage_changed(sender: Any, contact_id: int, to_stage: str, **kwargs: Any) -> None:
-    if to_stage == LifecycleStage.MQL:
-        tasks.route_contacts_task([contact_id])
+def stages_changed(sender: Any, changes: Sequence[StageMove], **kwargs: Any) -> None:
+    """Route a batch's new MQLs together: one task, set-based routing (a score recompute can make
+    thousands of MQLs at once)."""
+    mqls = sorted({m.contact_id for m in changes if m.to_stage == LifecycleStage.MQL})
+    if mqls:
+        tasks.route_contacts_task(mqls)
 
 
 def activity_logged(sender: Any, kind: str, contact_id: int | None, **kwargs: Any) -> None:

@@ -45,7 +45,7 @@ def test_inactive_users_are_skipped_and_mark_read(make_user, smtp):
     rep, gone = make_user(Role.SDR), make_user(Role.SDR)
     type(gone).objects.filter(pk=gone.pk).update(is_active=False)
     gone.refresh_from_db()
-    notify([rep, gone, None], kind="x", title="A", email=False)  # type: ignore[list-item]
+    notify([rep, gone, None], kind="x", title="A", email=False)
     notify([rep], kind="x", title="B", email=False)
     assert Notification.objects.filter(user=gone).count() == 0
     assert smtp.messages == []

@@ -17,7 +17,7 @@ NOW = datetime(2026, 3, 8, 9, 30, tzinfo=UTC)  # a Sunday
 @pytest.mark.django_db
 def test_seed_handoff_routes_the_demo_mqls_with_verdicts():
     assert routing_moment(NOW) == datetime(2026, 3, 6, 14, 0, tzinfo=UTC)  # the Friday before
-    generate_workspace(contacts=600, seed=7, now=NOW)
+    generate_workspace(contacts=600, seed=7, now=NOW, extras=False)
     counts = seed_handoff(NOW)
     assert (
         RoutingRule.objects.count() == 3
