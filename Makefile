@@ -29,6 +29,7 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/seed_memory.py --contacts 20000 100000
 	$(BIN)/python bench/ingest_http.py --events 50000
 	$(BIN)/python bench/csv_import.py --rows 100000
+	$(BIN)/python bench/routing.py --leads 10000
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -26,9 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import platform
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,37 +37,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from harness import load, machine
+
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 4, 10, 0, tzinfo=UTC)  # a Wednesday, 10:00 UTC: every rep is at work
 COUNTRIES = ["FR", "DE", "GB", "ES", "IT", "NL", "SE", "US", "CA", "MX", "BR", "AR", "JP", "IN", "AU", "SG", "ZA", "NG", "PL", "PT"]  # fmt: skip
 SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5001+"]
 INDUSTRIES = ["Software", "Finance", "Healthcare", "Retail", "Manufacturing"]
-
-
-def machine(database_url: str) -> dict[str, str]:
-    cpu, ram = "unknown", "unknown"
-    with contextlib.suppress(OSError, StopIteration, ValueError):
-        cpu = next(
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        )
-        kb = int(
-            next(
-                line for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
-            ).split()[1]
-        )
-        ram = f"{kb / 1024 / 1024:.1f} GiB"
-    if database_url.startswith("sqlite"):
-        db = f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL)"
-    else:
-        import psycopg
-
-        with psycopg.connect(database_url.replace("postgres://", "postgresql://")) as conn:
-            row = conn.execute("SHOW server_version").fetchone()
-        db = f"PostgreSQL {row[0] if row else '?'}"
-    return {"cpu": cpu, "cores": str(os.cpu_count()), "ram": ram, "os": platform.platform(),
-            "python": platform.python_version(), "database": db}  # fmt: skip
 
 
 def build(leads: int) -> dict[str, Any]:
@@ -249,7 +223,7 @@ def main() -> int:
         single = route_in_batches(ids, 1)
         ok2, report2 = check(ids)
         info = machine(database_url)
-        print(f"\nAccord lead routing benchmark — {info['database']}")
+        print(f"\nAccord lead routing benchmark — {info['database']} (load {load()})")
         print(
             f"  machine     {info['cpu']}, {info['cores']} cores, {info['ram']} RAM, {info['os']}, Python {info['python']}"
         )
