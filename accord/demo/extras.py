@@ -12,12 +12,14 @@ from django.db import transaction
 
 from accord.accounts.models import User
 from accord.demo.catalog_demo import create_catalog, create_demo_quotes, name_competitors
-from accord.demo.handoff_demo import seed_handoff
+from accord.demo.handoff_demo import routing_moment, seed_handoff
 from accord.demo.marketing_setup import seed_scoring, seed_segments
 from accord.demo.sales_demo import add_sales_demo
 from accord.demo.staff import Staff
 from accord.demo.webforms_demo import seed_forms
+from accord.handoff.routing import pending_mqls, route_contacts
 from accord.sales.models import Deal
+from accord.scoring.mql import promote_to_mql
 
 Report = Callable[[str, int, int], None]
 
@@ -47,4 +49,10 @@ def add_extras(*, now: datetime, staff: Staff, report: Report, seed: int = 0) ->
     report("catalog", len(quotes), len(quotes))
     routed = seed_handoff(now)
     report("handoff", sum(routed.values()), sum(routed.values()))
+    # Fresh MQLs for the reps' inboxes: contacts whose demo score reached the threshold now, routed as
+    # of the last working afternoon (so every team is at work whatever time the seed runs).
+    promoted = promote_to_mql(now=now)
+    if promoted:
+        route_contacts(pending_mqls(), now=routing_moment(now))
+    report("new MQLs", promoted, promoted)
     return scored, len(segments)

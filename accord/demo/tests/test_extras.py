@@ -32,3 +32,18 @@ def test_segments_are_materialised_and_match_their_filters(workspace: WorkspaceS
         Contact.objects.filter(lifecycle_stage__in=["customer", "evangelist"]).values_list("pk", flat=True)
     )
     assert members == expected and members
+
+
+def test_fresh_mqls_wait_in_the_reps_inboxes(workspace: WorkspaceSummary) -> None:
+    """Contacts whose demo score reached the threshold are MQLs routed to a rep, awaiting a verdict."""
+    from accord.handoff.models import LeadAssignment
+    from accord.scoring.models import ScoringSettings
+
+    threshold = ScoringSettings.load().mql_threshold
+    fresh = LeadAssignment.objects.filter(status="new", contact__lifecycle_stage="mql")
+    assert fresh.exists()
+    for lead in fresh.select_related("contact__score", "owner"):
+        assert lead.owner is not None and lead.owner.role in ("sdr", "ae")
+    promoted = Contact.objects.filter(stage_changes__rule="score_threshold", stage_changes__changed_at=NOW)
+    assert promoted.exists()
+    assert all(c.score.total >= threshold for c in promoted.distinct().select_related("score"))
