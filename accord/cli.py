@@ -90,7 +90,9 @@ def _run_together(commands: list[list[str]]) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("ACCORD_BASE_URL", f"http://{args.host}:{args.port}")  # links in emails
     _django()
+    from django.conf import settings
     from django.core.management import call_command
 
     from accord.demo.generator import DEMO_PASSWORD, DEMO_USERS, workspace_exists
@@ -113,6 +115,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f'  Website snippet: <script async src="{url}t/accord.js" data-write-key="{DEMO_WRITE_KEY}"></script>'
     )
+    if "filebased" in settings.EMAIL_BACKEND:
+        print(f"  Emails (notifications, double opt-in…) are written to {settings.EMAIL_FILE_PATH}/")
     print("  Press Ctrl-C to stop.")
     print("=" * 64 + "\n", flush=True)
     return _run_together([_gunicorn_cmd(args.host, args.port, args.workers), _worker_cmd()])

@@ -208,7 +208,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "accord@localhost")
 # Absolute address of this Accord, for links in emails (notifications, double opt-in, quotes).
 ACCORD_BASE_URL = os.environ.get("ACCORD_BASE_URL", "http://127.0.0.1:8000")
 if not PRODUCTION and "EMAIL_HOST" not in os.environ:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Without a mail server (the demo, development), every email is written as a file to read.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "outbox")
 
 # API
 ACCORD_API_PAGE_SIZE = 50
