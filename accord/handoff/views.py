@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accord.accounts.models import Team, User
 from accord.accounts.permissions import ALL, Action, Resource, can, grant
+from accord.core import timeline
 from accord.core.errors import ActionError
 from accord.handoff import actions
 from accord.handoff.forms import (
@@ -133,6 +134,9 @@ def _get_lead(request: HttpRequest, pk: int) -> LeadAssignment:
     return lead
 
 
+RECENT_ENTRIES = 8  # the lead page's "Recent activity": the contact page has the whole timeline
+
+
 def _lead_page(request: HttpRequest, lead: LeadAssignment, status: int = 200, **forms: Any) -> HttpResponse:
     user = _user(request)
     qual = Qualification.objects.filter(contact_id=lead.contact_id).first()
@@ -155,6 +159,7 @@ def _lead_page(request: HttpRequest, lead: LeadAssignment, status: int = 200, **
         "reassign_form": forms.get("reassign_form") or ReassignForm(team=lead.team),
         "history": history,
         "breaches": list(lead.breaches.all()),
+        "recent": timeline.for_contact(lead.contact_id, limit=RECENT_ENTRIES),
     }
     return render(request, "handoff/lead_detail.html", context, status=status)
 

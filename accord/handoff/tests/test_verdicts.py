@@ -221,6 +221,9 @@ def test_pages_inbox_lead_page_team_inbox_and_settings(lead, staff):
     assert "No leads here" in sofia.get("/leads/?status=rejected").content.decode()
     page = sofia.get(f"/leads/{lead.pk}/").content.decode()
     assert "Qualification (BANT)" in page and "Assignment history" in page and "score-panel" in page
+    # the lead's recent timeline: its MQL stage change is there
+    recent = page[page.index('data-testid="lead-recent"') :]
+    assert "tl-item" in recent and "Marketing qualified lead" in recent
     r = sofia.post(f"/leads/{lead.pk}/reject/", {"reason": "other", "outcome": "recycled"})
     assert r.status_code == 422 and "Say why" in r.content.decode()
     r = sofia.post(f"/leads/{lead.pk}/convert/", {"deal_owner": staff["james"].pk})
