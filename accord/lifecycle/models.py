@@ -9,7 +9,12 @@ from accord.lifecycle.stages import LifecycleStage
 
 
 class StageChange(models.Model):
-    contact = models.ForeignKey("contacts.Contact", on_delete=models.CASCADE, related_name="stage_changes")
+    contact = models.ForeignKey(
+        "contacts.Contact",
+        on_delete=models.CASCADE,
+        related_name="stage_changes",
+        db_index=False,  # the (contact, changed_at) index serves contact lookups
+    )
     from_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=LifecycleStage.choices)
     changed_at = models.DateTimeField()
