@@ -78,3 +78,32 @@ def test_list_endpoints_reject_bad_paging_with_422(admin_api):
         for query in ("page=0", "page=abc", "page_size=100000", "page_size=-5"):
             resp = admin_api.get(f"{path}?{query}")
             assert resp.status_code < 500, (path, query, resp.status_code)
+
+
+def test_real_records_answer_bad_bodies_with_a_4xx(api_client_for):
+    """The same walk over a small demo workspace, with ids 1–3 that exist in most tables."""
+    from datetime import UTC, datetime
+
+    from accord.accounts.models import User
+    from accord.demo.generator import generate_workspace
+
+    generate_workspace(contacts=120, seed=3, now=datetime(2026, 11, 20, 15, 0, tzinfo=UTC))
+    admin_api = api_client_for(User.objects.get(username="admin"))
+    failures: list[tuple[Any, ...]] = []
+    seen: set[int] = set()
+    for method, path in _operations(admin_api):
+        if "{" not in path or method == "delete":
+            continue
+        for ident in ("1", "2", "3"):
+            url = _fill(path, ident)
+            bodies: list[bytes | None] = [None] if method == "get" else list(BAD_BODIES)
+            for body in bodies:
+                if body is None:
+                    resp = admin_api.get(url)
+                else:
+                    resp = getattr(admin_api, method)(url, body, content_type="application/json")
+                seen.add(resp.status_code)
+                if resp.status_code >= 500:
+                    failures.append((method.upper(), url, body[:40] if body else None, resp.status_code))
+    assert failures == []
+    assert {200, 422} <= seen, seen
