@@ -22,6 +22,9 @@ class HandoffConfig(AppConfig):
             context=handoff_panels.campaign_quality, order=40,
         )  # fmt: skip
         panels.register(
+            "home", "leads", template="handoff/_home_leads.html", context=handoff_panels.home_leads, order=10
+        )
+        panels.register(
             "contact",
             "lead",
             template="handoff/_contact_lead.html",

@@ -29,3 +29,19 @@ def contact_lead(request: HttpRequest, contact: Any) -> dict[str, Any] | None:
     if lead is None or not can(request.user, Action.VIEW, Resource.LEAD, lead):  # type: ignore[arg-type]
         return None
     return {"lead": lead}
+
+
+HOME_LEADS = 5
+
+
+def home_leads(request: HttpRequest, user: Any) -> dict[str, Any] | None:
+    """The home page's "Your leads": the rep's open leads with their SLA clocks, soonest due first."""
+    from accord.handoff.sla import clocks
+
+    if not can(user, Action.CHANGE, Resource.LEAD):
+        return None
+    mine = LeadAssignment.objects.filter(owner=user, status__in=LeadAssignment.ACTIVE)
+    total = mine.count()
+    leads = list(mine.select_related("contact").order_by("verdict_due", "pk")[:HOME_LEADS])
+    times = clocks(leads)
+    return {"leads": [(lead, times[lead.pk]) for lead in leads], "total": total}

@@ -17,10 +17,14 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from accord.core import merge, panels, timeline
         from accord.sales.activity_views import contact_panel
+        from accord.sales.home import home_pipeline
         from accord.sales.timeline import activity_entries
 
         timeline.register_source("sales", activity_entries)
         merge.register_hook("sales", move_sales_records)
         panels.register(
             "contact", "sales", template="sales/_contact_panel.html", context=contact_panel, order=20
+        )
+        panels.register(
+            "home", "pipeline", template="sales/_home_pipeline.html", context=home_pipeline, order=20
         )
