@@ -11,6 +11,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Sum
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accord.accounts.models import Role
 from accord.accounts.permissions import Action, Resource, can
 from accord.sales.models import Deal
 from accord.sales.queries import rotting_deal_ids
@@ -22,13 +23,16 @@ def home_pipeline(request: HttpRequest, user: Any) -> dict[str, Any] | None:
     if not can(user, Action.CHANGE, Resource.DEAL):
         return None
     mine = Deal.objects.filter(owner=user, status=Deal.Status.OPEN)
+    count = mine.count()
+    if not count and user.effective_role != Role.ACCOUNT_EXECUTIVE:
+        return None  # an SDR or a manager without deals of their own: no empty card
     weighted = ExpressionWrapper(
         F("amount") * F("stage__probability") / 100,
         output_field=DecimalField(max_digits=20, decimal_places=2),
     )
     totals = mine.aggregate(total_amount=Sum("amount"), total_weighted=Sum(weighted))
     return {
-        "count": mine.count(),
+        "count": count,
         "amount": totals["total_amount"] or Decimal(0),
         "weighted": totals["total_weighted"] or Decimal(0),
         "rotting": len(rotting_deal_ids(mine, timezone.now())),

@@ -37,6 +37,7 @@ def test_rep_sees_their_open_leads_and_ae_their_pipeline(client, make_user):
     html = client.get("/").content.decode()
     card = html[html.index('data-testid="home-leads"') :]
     assert "Ada Byron" in card and "1 open" in card and 'data-testid="sla"' in card
+    assert 'data-testid="home-pipeline"' not in html  # an SDR without deals gets no empty pipeline card
 
     client.force_login(ae)
     html = client.get("/").content.decode()
