@@ -23,8 +23,6 @@ import json
 import os
 import random
 import re
-import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -34,11 +32,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from harness import load, machine, rate
+from harness import ROOT, Database, django_env, load, machine, rate, throwaway_database
 
-ROOT = Path(__file__).resolve().parent.parent
 BASELINE_TABLE = "bench_csv_baseline"
 HEADER = ["Email", "First Name", "Last Name", "Phone", "Job Title", "Company", "Website", "Country", "Lifecycle Stage", "Plan"]  # fmt: skip
 FIRST = [
@@ -121,103 +117,6 @@ def generate(path: Path, rows: int, seed: int) -> Generated:
 
 
 # ---------------------------------------------------------------- databases
-class Database:
-    url: str
-    vendor: str
-
-    def connect(self) -> Any:
-        raise NotImplementedError
-
-    def version(self) -> str:
-        raise NotImplementedError
-
-    def drop(self) -> None:
-        raise NotImplementedError
-
-
-class SqliteDatabase(Database):
-    vendor = "sqlite"
-
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "bench.sqlite3"
-        self.url = f"sqlite:///{self.path}"
-
-    def connect(self) -> Any:
-        conn = sqlite3.connect(self.path)
-        conn.execute("PRAGMA journal_mode=WAL")  # as Accord's settings
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA cache_size=-64000")
-        return conn
-
-    def version(self) -> str:
-        return f"SQLite {sqlite3.sqlite_version}"
-
-    def drop(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-
-class PostgresDatabase(Database):
-    vendor = "postgresql"
-
-    def __init__(self, admin_url: str, name: str) -> None:
-        import psycopg
-
-        self.admin_url = admin_url
-        self.name = name
-        self.url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-    def connect(self) -> Any:
-        import psycopg
-
-        return psycopg.connect(self.url)
-
-    def version(self) -> str:
-        with self.connect() as conn:
-            return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0]
-
-    def drop(self) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-@contextlib.contextmanager
-def throwaway_database(url: str | None) -> Iterator[tuple[Database, Path]]:
-    data_dir = Path(tempfile.mkdtemp(prefix="accord-bench-csv-"))
-    db: Database | None = None
-    try:
-        if url and url.startswith(("postgres://", "postgresql://")):
-            db = PostgresDatabase(url, f"accord_bench_csv_{os.getpid()}")
-        elif url:
-            raise SystemExit("--database-url must be a postgres:// URL (SQLite uses a temporary file)")
-        else:
-            db = SqliteDatabase(data_dir)
-        yield db, data_dir
-    finally:
-        if db is not None:
-            db.drop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def django_env(db: Database, data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=db.url,
-        DJANGO_SETTINGS_MODULE="accord.settings",
-        ACCORD_DATA_DIR=str(data_dir),
-        ACCORD_ENV="development",
-        DEBUG="0",
-        PYTHONPATH=str(ROOT),
-    )
-    env.pop("ACCORD_TESTING", None)
-    env.pop("REDIS_URL", None)
-    return env
-
-
 def prepare(db: Database, data_dir: Path) -> None:
     """Migrate, and define the custom property the file fills."""
     subprocess.run(
@@ -361,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     info = machine()
-    with throwaway_database(args.database_url) as (db, data_dir):
+    with throwaway_database(args.database_url, f"accord_bench_csv_{os.getpid()}") as (db, data_dir):
         info["database"] = db.version()
         print("## Machine")
         for key, value in info.items():

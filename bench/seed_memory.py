@@ -19,23 +19,18 @@ import argparse
 import contextlib
 import os
 import re
-import shutil
 import signal
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
-from harness import load, machine, rate
+from harness import ROOT, Database, django_env, load, machine, rate, throwaway_database
 
-ROOT = Path(__file__).resolve().parent.parent
 TABLES = {
     "users": "accounts_user",
     "teams": "accounts_team",
@@ -54,75 +49,6 @@ FIXED_NOW = "2026-03-16T09:30:00+00:00"
 STAGES = ("subscriber", "lead", "mql", "sal", "sql", "opportunity", "customer")
 
 
-# ---------------------------------------------------------------- databases
-class Database:
-    """A throw-away database: ``url`` for the seed, ``connect()`` for counting and the baseline."""
-
-    url: str
-    vendor: str
-
-    def connect(self) -> Any:
-        raise NotImplementedError
-
-    def version(self) -> str:
-        raise NotImplementedError
-
-    def drop(self) -> None:
-        raise NotImplementedError
-
-
-class SqliteDatabase(Database):
-    vendor = "sqlite"
-
-    def __init__(self, data_dir: Path) -> None:
-        self.path = data_dir / "bench.sqlite3"
-        self.url = f"sqlite:///{self.path}"
-
-    def connect(self) -> Any:
-        conn = sqlite3.connect(self.path)
-        # The same pragmas Accord's settings apply to every connection.
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA cache_size=-64000")
-        return conn
-
-    def version(self) -> str:
-        return f"SQLite {sqlite3.sqlite_version}"
-
-    def drop(self) -> None:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-
-
-class PostgresDatabase(Database):
-    vendor = "postgresql"
-
-    def __init__(self, admin_url: str, name: str) -> None:
-        import psycopg
-
-        self.admin_url = admin_url
-        self.name = name
-        parts = urlsplit(admin_url)
-        self.url = urlunsplit(parts._replace(path=f"/{name}"))
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-    def connect(self) -> Any:
-        import psycopg
-
-        return psycopg.connect(self.url)
-
-    def version(self) -> str:
-        with self.connect() as conn:
-            return "PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0]
-
-    def drop(self) -> None:
-        import psycopg
-
-        with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
 # ---------------------------------------------------------------- the seed
 @dataclass
 class SeedRun:
@@ -139,22 +65,8 @@ class SeedRun:
         return sum(self.rows.values())
 
 
-def _django_env(db: Database, data_dir: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=db.url,
-        DJANGO_SETTINGS_MODULE="accord.settings",
-        ACCORD_DATA_DIR=str(data_dir),
-        ACCORD_ENV="development",
-        DEBUG="0",
-        PYTHONPATH=str(ROOT),
-    )
-    env.pop("ACCORD_TESTING", None)
-    return env
-
-
 def run_seed(db: Database, data_dir: Path, contacts: int, seed: int, batch_size: int, now: str) -> SeedRun:
-    env = _django_env(db, data_dir)
+    env = django_env(db, data_dir)
     subprocess.run(
         [sys.executable, "-m", "django", "migrate", "--verbosity", "0", "--skip-checks"],
         cwd=ROOT,
@@ -235,24 +147,6 @@ def run_baseline(db: Database, n: int, batch_size: int, *, copy: bool = False) -
 
 
 # ---------------------------------------------------------------- main
-@contextlib.contextmanager
-def throwaway_database(url: str | None, contacts: int) -> Iterator[tuple[Database, Path]]:
-    data_dir = Path(tempfile.mkdtemp(prefix="accord-bench-"))
-    db: Database | None = None
-    try:
-        if url and url.startswith(("postgres://", "postgresql://")):
-            db = PostgresDatabase(url, f"accord_bench_{os.getpid()}_{contacts}")
-        elif url:
-            raise SystemExit("--database-url must be a postgres:// URL (SQLite uses a temporary file)")
-        else:
-            db = SqliteDatabase(data_dir)
-        yield db, data_dir
-    finally:
-        if db is not None:
-            db.drop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -275,7 +169,10 @@ def main(argv: list[str] | None = None) -> int:
     printed_machine = False
     results: list[tuple[SeedRun, dict[str, float]]] = []
     for contacts in args.contacts:
-        with throwaway_database(args.database_url, contacts) as (db, data_dir):
+        with throwaway_database(args.database_url, f"accord_bench_{os.getpid()}_{contacts}") as (
+            db,
+            data_dir,
+        ):
             if not printed_machine:
                 info["database"] = db.version()
                 print("## Machine")
