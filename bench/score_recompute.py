@@ -37,52 +37,17 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from harness import machine
+from synthetic import CONTEXT, INDUSTRIES, PATHS, SIZES, X, Y, case_sql, event_type_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 NEXT = NOW + timedelta(days=1)
 SPREAD_SECONDS = 180 * 86_400
-CONTEXT = (
-    '{"ip":"203.0.113.7","locale":"en-US","library":{"name":"analytics.js","version":"5.2.0"},'
-    '"userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",'
-    '"page":{"referrer":"https://www.google.com/"}}'
-)
-PATHS = [
-    "/",
-    "/pricing",
-    "/docs/getting-started",
-    "/blog/revenue-funnels",
-    "/customers",
-    "/contact",
-    "/features",
-    "/about",
-]
-INDUSTRIES = ["Software", "Finance", "Healthcare", "Retail", "Manufacturing", "Education", "Media"]
-SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5001+"]
 BANDS = ["<1M", "1M-10M", "10M-50M", "50M-250M", "250M-1B", ">1B"]
 COUNTRIES = ["US", "GB", "DE", "FR", "NL", "ES", "IN", "BR", "AU", "CA"]
 TITLES = ["VP Marketing", "Head of Growth", "Engineer", "Marketing Manager", "CEO", "Analyst", "Director of Sales",
           "Designer", "Consultant", "Student"]  # fmt: skip
 TRACK_NAMES = ["Signed Up", "Demo Requested", "Trial Started", "Video Played"]
-
-
-# ---------------------------------------------------------------- SQL pieces shared by both databases
-def _case(expr: str, values: list[str]) -> str:
-    whens = " ".join(f"WHEN {i} THEN '{v}'" for i, v in enumerate(values))
-    return f"CASE {expr} {whens} END"
-
-
-def _event_type(roll: str) -> str:
-    return (
-        f"CASE WHEN {roll} < 50 THEN 'page' WHEN {roll} < 65 THEN 'email_open' WHEN {roll} < 73 THEN 'email_click' "
-        f"WHEN {roll} < 76 THEN 'form_submit' WHEN {roll} < 88 THEN 'track' WHEN {roll} < 92 THEN 'content_download' "
-        f"WHEN {roll} < 93 THEN 'event_attended' WHEN {roll} < 98 THEN 'ad_click' ELSE 'identify' END"
-    )
-
-
-# Deterministic pseudo-random draws per row number i (multiplicative hashing, fits in 64 bits).
-X = "((i * 2654435761) % 4294967296)"
-Y = "((i * 2246822519 + 3266489917) % 4294967296)"
 
 
 # ---------------------------------------------------------------- SQLite
@@ -106,8 +71,8 @@ def build_sqlite(path: str, contacts: int, events: int, companies: int) -> dict[
         f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {companies})
         INSERT INTO contacts_company (id, created_at, updated_at, name, domain, industry, size, revenue_band, country,
                                       lifecycle_stage, properties, owner_id)
-        SELECT i, '{ts}', '{ts}', 'Company ' || i, 'co' || i || '.example', {_case(f"{X} % 7", INDUSTRIES)},
-               {_case(f"{Y} % 6", SIZES)}, {_case(f"({X} / 7) % 6", BANDS)}, {_case(f"({Y} / 6) % 10", COUNTRIES)},
+        SELECT i, '{ts}', '{ts}', 'Company ' || i, 'co' || i || '.example', {case_sql(f"{X} % 7", INDUSTRIES)},
+               {case_sql(f"{Y} % 6", SIZES)}, {case_sql(f"({X} / 7) % 6", BANDS)}, {case_sql(f"({Y} / 6) % 10", COUNTRIES)},
                '', '{{}}', NULL FROM n"""  # noqa: S608 (numbers and constants only)
     )
     conn.execute(
@@ -115,22 +80,22 @@ def build_sqlite(path: str, contacts: int, events: int, companies: int) -> dict[
         INSERT INTO contacts_contact (id, created_at, updated_at, email, first_name, last_name, phone, title,
                                       lifecycle_stage, country, properties, company_id, owner_id)
         SELECT i, '{ts}', '{ts}', 'c' || printf('%09d', i) || '@example.test', 'Pat', 'Doe ' || i, '',
-               {_case(f"{X} % 10", TITLES)}, CASE WHEN {Y} % 4 = 0 THEN 'subscriber' ELSE 'lead' END,
-               {_case(f"({X} / 10) % 10", COUNTRIES)}, '{{}}',
+               {case_sql(f"{X} % 10", TITLES)}, CASE WHEN {Y} % 4 = 0 THEN 'subscriber' ELSE 'lead' END,
+               {case_sql(f"({X} / 10) % 10", COUNTRIES)}, '{{}}',
                CASE WHEN {Y} % 10 < 8 THEN 1 + ({Y} / 10) % {companies} END, NULL FROM n"""  # noqa: S608
     )
     conn.execute("COMMIT")
     times["contacts"] = time.perf_counter() - t
     t = time.perf_counter()
     roll = f"({X} % 100)"
-    path_expr = _case(f"({Y} / 7) % 8", PATHS)
+    path_expr = case_sql(f"({Y} / 7) % 8", PATHS)
     conn.execute("BEGIN")
     conn.execute(
         f"""WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {events})
         INSERT INTO tracking_touchpoint (id, message_id, type, name, anonymous_id, properties, context, occurred_at,
                                          received_at, campaign_id, notes, user_id, contact_id, write_key_id)
-        SELECT i, 'm' || printf('%010d', i), {_event_type(roll)},
-               CASE WHEN {roll} >= 76 AND {roll} < 88 THEN {_case(f"({Y} / 13) % 4", TRACK_NAMES)} ELSE '' END,
+        SELECT i, 'm' || printf('%010d', i), {event_type_sql(roll)},
+               CASE WHEN {roll} >= 76 AND {roll} < 88 THEN {case_sql(f"({Y} / 13) % 4", TRACK_NAMES)} ELSE '' END,
                'anon-' || (1 + {Y} % {contacts}),
                CASE WHEN {roll} < 50 OR ({roll} >= 65 AND {roll} < 73)
                     THEN json_object('url', 'https://www.acme.example' || {path_expr}, 'path', {path_expr})
@@ -171,29 +136,29 @@ def build_postgres(url: str, contacts: int, events: int, companies: int) -> dict
         conn.execute(
             f"""INSERT INTO contacts_company (id, created_at, updated_at, name, domain, industry, size, revenue_band,
                                               country, lifecycle_stage, properties, owner_id)
-            SELECT i, {ts}, {ts}, 'Company ' || i, 'co' || i || '.example', {_case(f"{X} % 7", INDUSTRIES)},
-                   {_case(f"{Y} % 6", SIZES)}, {_case(f"({X} / 7) % 6", BANDS)}, {_case(f"({Y} / 6) % 10", COUNTRIES)},
+            SELECT i, {ts}, {ts}, 'Company ' || i, 'co' || i || '.example', {case_sql(f"{X} % 7", INDUSTRIES)},
+                   {case_sql(f"{Y} % 6", SIZES)}, {case_sql(f"({X} / 7) % 6", BANDS)}, {case_sql(f"({Y} / 6) % 10", COUNTRIES)},
                    '', '{{}}', NULL FROM generate_series(1::bigint, {companies}::bigint) AS i"""  # noqa: S608
         )
         conn.execute(
             f"""INSERT INTO contacts_contact (id, created_at, updated_at, email, first_name, last_name, phone, title,
                                               lifecycle_stage, country, properties, company_id, owner_id)
             SELECT i, {ts}, {ts}, 'c' || lpad(i::text, 9, '0') || '@example.test', 'Pat', 'Doe ' || i, '',
-                   {_case(f"{X} % 10", TITLES)}, CASE WHEN {Y} % 4 = 0 THEN 'subscriber' ELSE 'lead' END,
-                   {_case(f"({X} / 10) % 10", COUNTRIES)}, '{{}}',
+                   {case_sql(f"{X} % 10", TITLES)}, CASE WHEN {Y} % 4 = 0 THEN 'subscriber' ELSE 'lead' END,
+                   {case_sql(f"({X} / 10) % 10", COUNTRIES)}, '{{}}',
                    CASE WHEN {Y} % 10 < 8 THEN 1 + ({Y} / 10) % {companies} END, NULL
             FROM generate_series(1::bigint, {contacts}::bigint) AS i"""  # noqa: S608
         )
         times["contacts"] = time.perf_counter() - t
         t = time.perf_counter()
         roll = f"({X} % 100)"
-        path_expr = _case(f"({Y} / 7) % 8", PATHS)
+        path_expr = case_sql(f"({Y} / 7) % 8", PATHS)
         conn.execute(
             f"""INSERT INTO tracking_touchpoint (id, message_id, type, name, anonymous_id, properties, context,
                                                  occurred_at, received_at, campaign_id, notes, user_id, contact_id,
                                                  write_key_id)
-            SELECT i, 'm' || lpad(i::text, 10, '0'), {_event_type(roll)},
-                   CASE WHEN {roll} >= 76 AND {roll} < 88 THEN {_case(f"({Y} / 13) % 4", TRACK_NAMES)} ELSE '' END,
+            SELECT i, 'm' || lpad(i::text, 10, '0'), {event_type_sql(roll)},
+                   CASE WHEN {roll} >= 76 AND {roll} < 88 THEN {case_sql(f"({Y} / 13) % 4", TRACK_NAMES)} ELSE '' END,
                    'anon-' || (1 + {Y} % {contacts}),
                    CASE WHEN {roll} < 50 OR ({roll} >= 65 AND {roll} < 73)
                         THEN jsonb_build_object('url', 'https://www.acme.example' || {path_expr}, 'path', {path_expr})
@@ -440,7 +405,7 @@ def main() -> int:
         print(f"  incremental {m['incremental']:7.2f} s   {m['incremental_contacts']:,} contacts in batches of 500: "
               f"{m['incremental_contacts'] / m['incremental']:,.0f} contacts/s")  # fmt: skip
         print(f"  MQL         {m['promote']:7.2f} s   {m['promoted']:,} contacts moved to MQL at threshold {m['threshold']} "
-              f"({m['promoted'] / m['promote'] if m['promote'] else 0:,.0f}/s through change_stage)")  # fmt: skip
+              f"({m['promoted'] / m['promote'] if m['promote'] else 0:,.0f}/s through change_stages)")  # fmt: skip
         ok = not m["mismatches"] and m["scores"] == contacts
         print(f"  check       {m['checked']} sampled scores equal their explanation: "
               + ("yes" if not m["mismatches"] else f"NO {m['mismatches']}")

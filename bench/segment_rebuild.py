@@ -45,27 +45,11 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from harness import machine, timed
+from synthetic import CONTEXT, INDUSTRIES, PATHS, SIZES, X, Y, case_sql, event_type_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 SPREAD_SECONDS = 90 * 86_400
-CONTEXT = (
-    '{"ip":"203.0.113.7","locale":"en-US","library":{"name":"analytics.js","version":"5.2.0"},'
-    '"userAgent":"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",'
-    '"page":{"referrer":"https://www.google.com/"}}'
-)
-PATHS = [
-    "/",
-    "/pricing",
-    "/docs/getting-started",
-    "/blog/revenue-funnels",
-    "/customers",
-    "/contact",
-    "/features",
-    "/about",
-]
-INDUSTRIES = ["Software", "Finance", "Healthcare", "Retail", "Manufacturing", "Education", "Media"]
-SIZES = ["1-10", "11-50", "51-200", "201-1000", "1001-5000", "5001+"]
 COUNTRIES = ["US", "GB", "DE", "FR", "NL", "ES", "IN", "BR", "AU", "CA"]
 # 20 buckets: subscriber 6, lead 5, mql 3, sal/sql/opportunity 1 each, customer 2, evangelist 1
 STAGES = (
@@ -98,25 +82,6 @@ def hot_segment(enterprise_id: int) -> dict[str, Any]:
             {"not": {"in_segment": enterprise_id}},
         ]
     }
-
-
-# ---------------------------------------------------------------- SQL pieces shared by both databases
-def _case(expr: str, values: list[str]) -> str:
-    whens = " ".join(f"WHEN {i} THEN '{v}'" for i, v in enumerate(values))
-    return f"CASE {expr} {whens} END"
-
-
-def _event_type(roll: str) -> str:
-    return (
-        f"CASE WHEN {roll} < 50 THEN 'page' WHEN {roll} < 65 THEN 'email_open' WHEN {roll} < 73 THEN 'email_click' "
-        f"WHEN {roll} < 76 THEN 'form_submit' WHEN {roll} < 88 THEN 'track' WHEN {roll} < 92 THEN 'content_download' "
-        f"WHEN {roll} < 93 THEN 'event_attended' WHEN {roll} < 98 THEN 'ad_click' ELSE 'identify' END"
-    )
-
-
-# Deterministic pseudo-random draws per row number i (multiplicative hashing, fits in 64 bits).
-X = "((i * 2654435761) % 4294967296)"
-Y = "((i * 2246822519 + 3266489917) % 4294967296)"
 
 
 def _occurred(events: int) -> str:
@@ -171,9 +136,9 @@ def _contact_values(ts: str, companies: int, json_object: str) -> dict[str, str]
         "first_name": "'Pat'",
         "last_name": "'Doe ' || i",
         "title": "'Engineer'",
-        "lifecycle_stage": _case(f"{X} % 20", STAGES),
-        "country": _case(f"({X} / 20) % 10", COUNTRIES),
-        "properties": f"{json_object}('plan', {_case(f'({Y} / 7) % 3', PLANS)}, 'seats', ({Y} / 21) % 50)",
+        "lifecycle_stage": case_sql(f"{X} % 20", STAGES),
+        "country": case_sql(f"({X} / 20) % 10", COUNTRIES),
+        "properties": f"{json_object}('plan', {case_sql(f'({Y} / 7) % 3', PLANS)}, 'seats', ({Y} / 21) % 50)",
         "company_id": f"CASE WHEN {Y} % 10 < 8 THEN 1 + ({Y} / 10) % {companies} END",
     }
 
@@ -185,9 +150,9 @@ def _company_values(ts: str) -> dict[str, str]:
         "updated_at": ts,
         "name": "'Company ' || i",
         "domain": "'co' || i || '.example'",
-        "industry": _case(f"{X} % 7", INDUSTRIES),
-        "size": _case(f"{Y} % 6", SIZES),
-        "country": _case(f"({Y} / 6) % 10", COUNTRIES),
+        "industry": case_sql(f"{X} % 7", INDUSTRIES),
+        "size": case_sql(f"{Y} % 6", SIZES),
+        "country": case_sql(f"({Y} / 6) % 10", COUNTRIES),
     }
 
 
@@ -195,12 +160,12 @@ def _touchpoint_values(
     ts: str, contacts: int, json_object: str, occurred: str, context: str
 ) -> dict[str, str]:
     roll = f"({X} % 100)"
-    path = _case(f"({Y} / 7) % 8", PATHS)
+    path = case_sql(f"({Y} / 7) % 8", PATHS)
     return {
         "id": "i",
         "message_id": "'m' || i",
-        "type": _event_type(roll),
-        "name": f"CASE WHEN {roll} >= 76 AND {roll} < 88 THEN {_case(f'({Y} / 13) % 4', TRACK_NAMES)} ELSE '' END",
+        "type": event_type_sql(roll),
+        "name": f"CASE WHEN {roll} >= 76 AND {roll} < 88 THEN {case_sql(f'({Y} / 13) % 4', TRACK_NAMES)} ELSE '' END",
         "anonymous_id": f"'anon-' || (1 + {Y} % {contacts})",
         "contact_id": _contact_of_event(contacts),
         "properties": f"CASE WHEN {roll} < 50 OR ({roll} >= 65 AND {roll} < 73) "
