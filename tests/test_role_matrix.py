@@ -25,27 +25,28 @@ SPEC: dict[str, dict[str, str]] = {
     Role.MARKETER: {
         "contact": "VAOC", "company": "VAOC", "campaign": "VAOd", "touchpoint": "V",
         "deal": "V", "activity": "V", "user": "", "api_key": "vAOd", "write_key": "",
-        "form": "VAOd", "lead": "V", "routing": "", "product": "V", "quote": "",
+        "form": "VAOd", "lead": "V", "routing": "", "product": "V", "quote": "", "pipeline": "V",
     },
     Role.MARKETING_MANAGER: {
         "contact": "VAOCdD", "company": "VAOCdD", "campaign": "VAOCdD", "touchpoint": "V",
         "deal": "V", "activity": "V", "user": "V", "api_key": "vAOd", "write_key": "VAOCdD",
-        "form": "VAOCdD", "lead": "V", "routing": "V", "product": "VAOCdD", "quote": "V",
+        "form": "VAOCdD", "lead": "V", "routing": "V", "product": "VAOCdD", "quote": "V", "pipeline": "V",
     },
     Role.SDR: {
         "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
         "deal": "VAO", "activity": "VAOd", "user": "", "api_key": "vAOd", "write_key": "",
-        "form": "V", "lead": "tO", "routing": "V", "product": "V", "quote": "V",
+        "form": "V", "lead": "tO", "routing": "V", "product": "V", "quote": "V", "pipeline": "V",
     },
     Role.ACCOUNT_EXECUTIVE: {
         "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
         "deal": "VAOd", "activity": "VAOd", "user": "", "api_key": "vAOd", "write_key": "",
-        "form": "V", "lead": "tO", "routing": "V", "product": "V", "quote": "VAOd",
+        "form": "V", "lead": "tO", "routing": "V", "product": "V", "quote": "VAOd", "pipeline": "V",
     },
     Role.SALES_MANAGER: {
         "contact": "VAOCdD", "company": "VAOCdD", "campaign": "V", "touchpoint": "V",
         "deal": "VAOCdD", "activity": "VAOCdD", "user": "V", "api_key": "vAOd", "write_key": "",
         "form": "V", "lead": "VAOCdD", "routing": "VAOCdD", "product": "VAOCdD", "quote": "VAOCdDP",
+        "pipeline": "VAOCdD",
     },
     Role.ADMIN: {r.value: "VAOCdDP" for r in Resource},
 }  # fmt: skip

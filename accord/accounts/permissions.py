@@ -34,6 +34,7 @@ class Resource(StrEnum):
     ROUTING = "routing"  # routing rules, SLA policies, rep capacity and availability
     PRODUCT = "product"  # catalog: products, price lists, positioning, competitors, battle cards
     QUOTE = "quote"  # quotes and discount approvals (APPROVE)
+    PIPELINE = "pipeline"  # pipelines and their stages (probability, rotting days)
 
 
 class Action(StrEnum):
@@ -68,6 +69,7 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.FORM: _OWN_WORK,
         Resource.LEAD: _READ,
         Resource.PRODUCT: _READ,
+        Resource.PIPELINE: _READ,
     },
     Role.MARKETING_MANAGER: {
         Resource.WRITE_KEY: _FULL,
@@ -83,6 +85,7 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.ROUTING: _READ,
         Resource.PRODUCT: _FULL,
         Resource.QUOTE: _READ,
+        Resource.PIPELINE: _READ,
     },
     Role.SDR: {
         Resource.CONTACT: _WORK_ALL_CHANGE_OWN,
@@ -96,6 +99,7 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.ROUTING: _READ,
         Resource.PRODUCT: _READ,
         Resource.QUOTE: _READ,
+        Resource.PIPELINE: _READ,
     },
     Role.ACCOUNT_EXECUTIVE: {
         Resource.CONTACT: _WORK_ALL_CHANGE_OWN,
@@ -109,6 +113,7 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.ROUTING: _READ,
         Resource.PRODUCT: _READ,
         Resource.QUOTE: _OWN_WORK,
+        Resource.PIPELINE: _READ,
     },
     Role.SALES_MANAGER: {
         Resource.CONTACT: _FULL,
@@ -123,6 +128,7 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.ROUTING: _FULL,
         Resource.PRODUCT: _FULL,
         Resource.QUOTE: _MANAGE,
+        Resource.PIPELINE: _FULL,
     },
     Role.ADMIN: dict.fromkeys(Resource, _MANAGE),
 }
