@@ -74,8 +74,9 @@ class Contact(TimeStampedModel):
         related_name="contacts",
         db_index=False,  # the (owner, lifecycle_stage) index serves owner lookups
     )
+    # Indexed through Meta, not ``db_index=True``, which on PostgreSQL adds an unused LIKE index.
     lifecycle_stage = models.CharField(
-        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.SUBSCRIBER, db_index=True
+        max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.SUBSCRIBER
     )
     country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2")
     properties = models.JSONField(default=dict, blank=True)
@@ -85,6 +86,7 @@ class Contact(TimeStampedModel):
         indexes = [
             models.Index(fields=["owner", "lifecycle_stage"]),
             models.Index(Lower("last_name"), name="contact_last_name_lower"),
+            models.Index(fields=["lifecycle_stage"], name="contact_lifecycle_stage"),
         ]
         constraints = [models.UniqueConstraint(fields=["email"], name="contact_email_unique")]
 
@@ -141,7 +143,12 @@ class ContactIdentity(models.Model):
     keeps it; a conflict between a user id and an email is resolved by merging the contacts.
     """
 
-    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="identities")
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.CASCADE,
+        related_name="identities",
+        db_index=False,  # the (contact, kind) index serves contact lookups
+    )
     kind = models.CharField(max_length=20, choices=IdentityKind.choices)
     value = models.CharField(max_length=254)
     created_at = models.DateTimeField(auto_now_add=True)

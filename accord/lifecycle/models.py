@@ -18,8 +18,15 @@ class StageChange(models.Model):
     from_stage = models.CharField(max_length=20, choices=LifecycleStage.choices, blank=True)
     to_stage = models.CharField(max_length=20, choices=LifecycleStage.choices)
     changed_at = models.DateTimeField()
+    # Not indexed: nothing looks history up by its author, and only deleting a user (rare) would
+    # scan for it; the index would cost every stage change, bulk imports included.
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
     )
     rule = models.CharField(
         max_length=100, blank=True, help_text="Automation rule that made the change, if any."

@@ -57,9 +57,10 @@ class WriteKey(models.Model):
 
 
 class Touchpoint(models.Model):
-    message_id = models.CharField(
-        max_length=100, unique=True, help_text="Idempotency key (Segment messageId)."
-    )
+    # Unique through a constraint and indexed through Meta, not ``unique=True``/``db_index=True``:
+    # on PostgreSQL those add a second ``varchar_pattern_ops`` index per column for prefix LIKE,
+    # which nothing here runs, and every index costs ingest.
+    message_id = models.CharField(max_length=100, help_text="Idempotency key (Segment messageId).")
     type = models.CharField(max_length=20, choices=EventType.choices)
     name = models.CharField(max_length=200, blank=True, help_text="Event name for track, page name for page.")
     # No single-column indexes on contact and campaign: the (contact, occurred_at) and
@@ -72,7 +73,7 @@ class Touchpoint(models.Model):
         related_name="touchpoints",
         db_index=False,
     )
-    anonymous_id = models.CharField(max_length=200, blank=True, db_index=True)
+    anonymous_id = models.CharField(max_length=200, blank=True)
     user_id = models.CharField(max_length=200, blank=True, help_text="Segment userId, as sent.")
     campaign = models.ForeignKey(
         "campaigns.Campaign",
@@ -101,9 +102,11 @@ class Touchpoint(models.Model):
             models.Index(fields=["contact", "occurred_at"]),
             models.Index(fields=["campaign", "occurred_at"]),
             models.Index(fields=["type", "occurred_at"]),
+            models.Index(fields=["anonymous_id"], name="touchpoint_anonymous_id"),
             # Finds a user id's touchpoints (identity backfill); anonymous-only rows stay out of it.
             models.Index(fields=["user_id"], condition=~Q(user_id=""), name="touchpoint_user_id"),
         ]
+        constraints = [models.UniqueConstraint(fields=["message_id"], name="touchpoint_message_id_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.name}".strip()
