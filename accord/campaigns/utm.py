@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import BooleanField, CharField, F, IntegerField, Q, Value
-from django.db.models.functions import Lower
+from django.db import connection
 
 from accord.campaigns.models import Campaign, UtmRule
 
@@ -61,46 +61,45 @@ def normalise(source: str | None, medium: str | None, name: str | None) -> Utm:
     return ((source or "").strip().lower(), (medium or "").strip().lower(), (name or "").strip().lower())
 
 
+def _in(column: str, values: set[str], params: list[str]) -> str:
+    """``column = ''`` or ``column IN (%s, …)``; only placeholders go into the text."""
+    if not values:
+        return f"{column} = ''"
+    params.extend(sorted(values))
+    return f"({column} = '' OR {column} IN ({', '.join(['%s'] * len(values))}))"
+
+
 def _candidates(wanted: set[Utm]) -> list[_Candidate]:
+    """Rules that could match any of ``wanted`` and campaigns whose own code is one of its names.
+
+    Raw SQL built from the models' table and column names with bound parameters: this runs once
+    per ingest request, and composing the equivalent ORM union cost more than running it.
+    """
     sources = {s for s, _, _ in wanted if s}
     mediums = {m for _, m, _ in wanted if m}
     names = {n for _, _, n in wanted if n}
-    rules = (
-        UtmRule.objects.filter(
-            (Q(source="") | Q(source__in=sources))
-            & (Q(medium="") | Q(medium__in=mediums))
-            & (Q(name="") | Q(name__in=names))
-        )
-        .annotate(
-            c_campaign=F("campaign_id"),
-            c_source=F("source"),
-            c_medium=F("medium"),
-            c_name=F("name"),
-            c_priority=F("priority"),
-            c_order=F("id"),
-            c_rule=Value(True, output_field=BooleanField()),
-        )
-        .values_list("c_campaign", "c_source", "c_medium", "c_name", "c_priority", "c_order", "c_rule")
-        .order_by()
+    qn = connection.ops.quote_name
+    rule, campaign = UtmRule._meta, Campaign._meta
+
+    def col(meta: Any, name: str) -> str:
+        return qn(str(meta.get_field(name).column))
+
+    params: list[str] = []
+    conditions = " AND ".join(
+        _in(col(rule, field), values, params)
+        for field, values in (("source", sources), ("medium", mediums), ("name", names))
     )
+    rule_columns = ", ".join(col(rule, f) for f in ("campaign", "source", "medium", "name", "priority", "id"))
+    sql = f"SELECT {rule_columns}, 1 FROM {qn(rule.db_table)} WHERE {conditions}"  # noqa: S608
     if names:
-        codes = (
-            Campaign.objects.annotate(c_name=Lower("utm_campaign"))
-            .filter(c_name__in=names)
-            .annotate(
-                c_campaign=F("id"),
-                c_source=Lower("utm_source", output_field=CharField()),
-                c_medium=Lower("utm_medium", output_field=CharField()),
-                c_priority=Value(0, output_field=IntegerField()),
-                c_order=F("id"),
-                c_rule=Value(False, output_field=BooleanField()),
-            )
-            .values_list("c_campaign", "c_source", "c_medium", "c_name", "c_priority", "c_order", "c_rule")
-            .order_by()
-        )
-        rows = list(rules.union(codes, all=True))
-    else:
-        rows = list(rules)
+        code = f"LOWER({col(campaign, 'utm_campaign')})"
+        lower = ", ".join(f"LOWER({col(campaign, f)})" for f in ("utm_source", "utm_medium"))
+        campaign_id, marks = col(campaign, "id"), ", ".join(["%s"] * len(names))
+        sql += f" UNION ALL SELECT {campaign_id}, {lower}, {code}, 0, {campaign_id}, 0 FROM {qn(campaign.db_table)} WHERE {code} IN ({marks})"  # noqa: S608
+        params.extend(sorted(names))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     return [
         _Candidate(int(c), (s or "").strip(), (m or "").strip(), (n or "").strip(), int(p), int(o), bool(r))
         for c, s, m, n, p, o, r in rows
