@@ -53,6 +53,7 @@ from accord.contacts.bulk_sql import (
     _STAGE_INSERT,
     _contacts_for_emails,
     _pairs,
+    _reserve_ids,
     _Table,
     _with_retry,
 )
@@ -430,9 +431,16 @@ def _write_contacts(
     if stage_moves:
         _record_moves(stage_moves, now, by, rule)
     if new:
-        table = _Table(Contact, _CONTACT_INSERT)
-        table.insert((email, *(s[n] for n in _CONTACT_UPDATE[:-1]), now, now) for email, s in new.items())
-        ids = dict(_pairs(Contact, "email", "id", new))
+        values = [(email, *(s[n] for n in _CONTACT_UPDATE[:-1]), now, now) for email, s in new.items()]
+        reserved = _reserve_ids(Contact, len(new))
+        if reserved is not None:  # PostgreSQL: the COPY carries the ids; no lookup afterwards
+            _Table(Contact, ("id", *_CONTACT_INSERT)).insert(
+                (pk, *v) for pk, v in zip(reserved, values, strict=True)
+            )
+            ids = dict(zip(new, reserved, strict=True))
+        else:
+            _Table(Contact, _CONTACT_INSERT).insert(values)
+            ids = dict(_pairs(Contact, "email", "id", new))
         result.created_ids = [ids[e] for e in new]
         history = _Table(StageChange, _STAGE_INSERT)
         history.insert(

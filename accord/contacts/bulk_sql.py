@@ -153,6 +153,23 @@ def _pairs(
         return list(cursor.fetchall())
 
 
+def _reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
+    """On PostgreSQL, ``count`` new primary keys from the table's sequence in one round trip, so a
+    ``COPY`` can carry its ids and need no lookup afterwards; None elsewhere (SQLite's lookups are
+    in-process and cheap). Ids of a rolled-back batch are simply never used, as with ``INSERT``."""
+    if not _is_postgresql() or count <= 0:
+        return None
+    meta = model._meta
+    pk = str(meta.pk.column) if meta.pk else "id"
+    with _driver_cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(s.name) FROM (SELECT pg_get_serial_sequence(%s, %s) AS name) AS s, "
+            "generate_series(1, %s)",
+            [connection.ops.quote_name(meta.db_table), pk, count],
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
+
+
 def _contacts_for_emails(emails: Iterable[str]) -> dict[str, int]:
     """Contact id per email, current or earlier: what
     :func:`~accord.contacts.actions.contacts_for_identities` answers for emails."""
