@@ -1,7 +1,8 @@
 """Writes on forms: building a form (fields, consent wording versions), and the public side:
 a visitor's submission, its double opt-in confirmation and the gated asset download.
 
-Submissions are in :mod:`accord.webforms.submit`; this module holds the form builder's writes.
+Submissions are in :mod:`accord.webforms.submit`; this module holds the form builder's writes and
+a form's lifecycle: close (``archive_form``), reopen (``reopen_form``) and ``delete_form``.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from accord.accounts.models import User
 from accord.campaigns.models import Campaign
-from accord.core.errors import Conflict, Invalid
+from accord.core.errors import Conflict, Invalid, NotFound
 from accord.webforms.fields import all_targets
-from accord.webforms.models import ConsentWording, FieldType, Form, FormField
+from accord.webforms.models import ConsentWording, FieldType, Form, FormField, Submission
 
 MAX_FIELDS = 40
 MAX_ASSET_BYTES = 50 * 1024 * 1024
@@ -180,6 +182,8 @@ def _write(form: Form, specs: list[FieldSpec] | None, consent_text: str | None, 
         raise _invalid("consent_text", "Write the consent wording visitors agree to.")
     try:
         with transaction.atomic():
+            if form.pk is not None and not Form.objects.select_for_update().filter(pk=form.pk).exists():
+                raise NotFound("This form was deleted meanwhile.")  # saving would bring it back
             form.save()
             if specs is not None:
                 FormField.objects.filter(form=form).delete()
@@ -235,3 +239,59 @@ def update_form(
 
 def current_wording(form: Form) -> ConsentWording | None:
     return form.consent_versions.first()
+
+
+# ---------------------------------------------------------------- lifecycle
+def _locked(form: Form) -> Form:
+    """``form``'s row, locked until the transaction ends: a submission locks it too (see
+    :func:`accord.webforms.submit.submit`), so none can slip in while the form closes or goes."""
+    locked = Form.objects.select_for_update().filter(pk=form.pk).first()
+    if locked is None:
+        raise NotFound(f"Form {form.pk} does not exist.")
+    return locked
+
+
+def _set_active(form: Form, active: bool) -> Form:
+    with transaction.atomic():
+        locked = _locked(form)
+        if locked.is_active != active:
+            locked.is_active = active
+            locked.save(update_fields=["is_active", "updated_at"])
+    form.is_active = active
+    return form
+
+
+def archive_form(form: Form) -> Form:
+    """Close ``form``: its hosted page, embed and JSON endpoint refuse new submissions (410).
+    Its submissions and consent evidence stay. Closing a closed form changes nothing."""
+    return _set_active(form, False)
+
+
+def reopen_form(form: Form) -> Form:
+    """Reopen a closed ``form``: it accepts submissions again. Reopening an open form changes nothing."""
+    return _set_active(form, True)
+
+
+def delete_form(form: Form) -> None:
+    """Delete ``form`` with its fields and consent wordings. Refused (:class:`Conflict`) once it has
+    submissions: their consent evidence must be kept, so such a form can only be closed."""
+    with transaction.atomic():
+        locked = _locked(form)
+        count = Submission.objects.filter(form=locked).count()
+        if count:
+            raise Conflict(
+                f"“{locked.name}” has {count} submission{'' if count == 1 else 's'} and cannot be "
+                "deleted: their consent evidence must be kept. Close it instead to stop new submissions.",
+                code="form_has_submissions",
+            )
+        asset = locked.asset_file.name if locked.asset_file else ""
+        storage = locked.asset_file.storage
+        try:
+            locked.delete()
+        except ProtectedError as exc:  # consent records point at its wording
+            raise Conflict(
+                "This form has consent evidence and cannot be deleted. Close it instead.",
+                code="form_has_submissions",
+            ) from exc
+        if asset:  # the uploaded gated asset goes too, once the row is really gone
+            transaction.on_commit(lambda: storage.delete(asset))

@@ -21,7 +21,15 @@ from accord.core.api_support import Page, PageParams, error_responses, paginate
 from accord.core.errors import Invalid, NotFound
 from accord.webforms import actions, submit, tokens
 from accord.webforms.models import ConsentRecord, Form, Submission, SubmissionStatus
-from accord.webforms.schemas import FormCreate, FormOut, FormQuery, SubmissionOut, SubmitIn, SubmitOut
+from accord.webforms.schemas import (
+    FormCreate,
+    FormOut,
+    FormQuery,
+    FormUpdate,
+    SubmissionOut,
+    SubmitIn,
+    SubmitOut,
+)
 
 router = Router(tags=["Forms and gated content"])
 READ_ERRORS = error_responses(401, 403, 404, 422)
@@ -97,22 +105,31 @@ def list_forms(request: HttpRequest, query: Query[FormQuery]) -> dict[str, Any]:
     return page
 
 
+def _action_values(data: dict[str, Any]) -> tuple[list[actions.FieldSpec] | None, dict[str, Any]]:
+    """A create or update body as the form actions take it: field specs, and the settings with
+    ``default_campaign_id`` turned into the campaign (only the keys present are passed on)."""
+    if "default_campaign_id" in data:
+        campaign_id = data.pop("default_campaign_id")
+        campaign = None
+        if campaign_id is not None:
+            campaign = Campaign.objects.filter(pk=campaign_id).first()
+            if campaign is None:
+                raise Invalid(
+                    "That campaign does not exist.",
+                    field_errors={"default_campaign_id": ["Unknown campaign."]},
+                )
+        data["default_campaign"] = campaign
+    specs = data.pop("fields", None)
+    return (None if specs is None else [actions.FieldSpec(**f) for f in specs]), data
+
+
 @router.post("", response={201: FormOut, **WRITE_ERRORS})
 def create_form(request: HttpRequest, payload: FormCreate) -> Status[dict[str, Any]]:
     """Create a form with its fields; the key's user owns it. A consent text starts version 1."""
     user = api_user(request)
     _check(user, Action.ADD)
-    data = payload.model_dump()
-    campaign_id = data.pop("default_campaign_id")
-    campaign = None
-    if campaign_id is not None:
-        campaign = Campaign.objects.filter(pk=campaign_id).first()
-        if campaign is None:
-            raise Invalid(
-                "That campaign does not exist.", field_errors={"default_campaign_id": ["Unknown campaign."]}
-            )
-    fields = [actions.FieldSpec(**f) for f in data.pop("fields")]
-    form = actions.create_form(by=user, fields=fields, default_campaign=campaign, **data)
+    fields, values = _action_values(payload.model_dump())
+    form = actions.create_form(by=user, fields=fields or [], **values)
     return Status(201, _out(request, _form(form.pk)))
 
 
@@ -121,6 +138,48 @@ def get_form(request: HttpRequest, form_id: int) -> dict[str, Any]:
     form = _form(form_id)
     _check(api_user(request), Action.VIEW, form)
     return _out(request, form)
+
+
+@router.patch("/{int:form_id}", response={200: FormOut, **WRITE_ERRORS})
+def update_form(request: HttpRequest, form_id: int, payload: FormUpdate) -> dict[str, Any]:
+    """Change the keys sent (the same ones `POST` takes, with the same checks); nothing changes
+    when one is not valid. `fields` replaces the whole list; a changed `consent_text` becomes a
+    new consent version (submissions keep the version they saw)."""
+    user = api_user(request)
+    form = _form(form_id)
+    _check(user, Action.CHANGE, form)
+    fields, values = _action_values(payload.model_dump(exclude_unset=True))
+    actions.update_form(form, by=user, fields=fields, **values)
+    return _out(request, _form(form.pk))
+
+
+@router.delete("/{int:form_id}", response={204: None, **WRITE_ERRORS})
+def delete_form(request: HttpRequest, form_id: int) -> Status[None]:
+    """Delete a form that has no submissions. 409 `form_has_submissions` once it has some: their
+    consent evidence must be kept, so close it instead (`POST /api/forms/{id}/close`)."""
+    form = _form(form_id)
+    _check(api_user(request), Action.DELETE, form)
+    actions.delete_form(form)
+    return Status(204, None)
+
+
+@router.post("/{int:form_id}/close", response={200: FormOut, **WRITE_ERRORS})
+def close_form(request: HttpRequest, form_id: int) -> dict[str, Any]:
+    """Stop accepting submissions (`is_active: false`): the hosted page, the embed and the JSON
+    submit endpoint answer 410. Submissions and consent evidence stay. Closing twice is harmless."""
+    form = _form(form_id)
+    _check(api_user(request), Action.CHANGE, form)
+    actions.archive_form(form)
+    return _out(request, _form(form.pk))
+
+
+@router.post("/{int:form_id}/reopen", response={200: FormOut, **WRITE_ERRORS})
+def reopen_form(request: HttpRequest, form_id: int) -> dict[str, Any]:
+    """Accept submissions again (`is_active: true`). Reopening an open form is harmless."""
+    form = _form(form_id)
+    _check(api_user(request), Action.CHANGE, form)
+    actions.reopen_form(form)
+    return _out(request, _form(form.pk))
 
 
 @router.get("/{int:form_id}/submissions", response={200: Page[SubmissionOut], **READ_ERRORS})

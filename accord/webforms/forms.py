@@ -17,13 +17,24 @@ from accord.webforms.models import FieldType, Form
 MAX_QUERY_LENGTH = 200
 
 
+STATUS_FILTERS = {"": "All", "active": "Active", "closed": "Closed"}
+
+
 class FormSearch(forms.Form):
+    """The list's GET filters; a value that is not valid is simply not applied."""
+
     q = forms.CharField(
         label="Search forms",
         required=False,
         max_length=MAX_QUERY_LENGTH,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search by name or URL…"}),
     )
+    status = forms.ChoiceField(label="Status", required=False, choices=list(STATUS_FILTERS.items()))
+
+    def value(self, name: str) -> str:
+        if self.is_bound and not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return str(getattr(self, "cleaned_data", {}).get(name) or "").strip()
 
 
 class FormSettings(forms.Form):

@@ -8,7 +8,7 @@ from typing import Any
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from accord.core.api_support import CleanStr, Id, JsonObject, PageParams
+from accord.core.api_support import CleanStr, Id, JsonObject, PageParams, not_null
 
 
 class _Input(Schema):
@@ -51,6 +51,34 @@ class FormCreate(_Input):
     asset_name: CleanStr = Field("", max_length=200)
     is_active: bool = True
     fields: list[FieldIn] = Field(min_length=1, max_length=40)
+
+
+class FormUpdate(_Input):
+    """A partial update: only the keys sent change. `fields`, when sent, replaces the whole list;
+    a changed `consent_text` becomes a new consent version. `default_campaign_id: null` removes it."""
+
+    name: CleanStr | None = Field(None, max_length=200)
+    slug: CleanStr | None = Field(None, max_length=80)
+    title: CleanStr | None = Field(None, max_length=200)
+    description: CleanStr | None = Field(None, max_length=5000)
+    submit_label: CleanStr | None = Field(None, max_length=60)
+    consent_required: bool | None = None
+    consent_text: CleanStr | None = Field(None, max_length=5000)
+    newsletter_only: bool | None = None
+    double_opt_in: bool | None = None
+    default_campaign_id: Id | None = None
+    success_message: CleanStr | None = Field(None, max_length=5000)
+    redirect_url: CleanStr | None = Field(None, max_length=500, description="http(s) only.")
+    asset_url: CleanStr | None = Field(None, max_length=500, description="http(s) only.")
+    asset_name: CleanStr | None = Field(None, max_length=200)
+    is_active: bool | None = None
+    fields: list[FieldIn] | None = Field(None, min_length=1, max_length=40)
+
+    _not_null = not_null(
+        "name", "slug", "title", "description", "submit_label", "consent_required", "consent_text",
+        "newsletter_only", "double_opt_in", "success_message", "redirect_url", "asset_url", "asset_name",
+        "is_active", "fields",
+    )  # fmt: skip
 
 
 class FieldOut(Schema):

@@ -140,7 +140,9 @@ def submit(
     with transaction.atomic():
         # One submission of a form at a time per database: the rate-limit count stays exact
         # with several web processes.
-        Form.objects.select_for_update().filter(pk=form.pk).first()
+        locked = Form.objects.select_for_update().filter(pk=form.pk).first()
+        if locked is None or not locked.is_active:  # closed or deleted while the visitor typed
+            raise Closed("This form no longer accepts submissions.")
         _check_rate(form, visit.ip, now)
         if visit.ip:
             SubmissionAttempt.objects.create(form=form, ip=visit.ip, at=now)

@@ -10,6 +10,9 @@ urlpatterns = [
     path("new/", views.form_create, name="form_create"),
     path("<int:pk>/", views.form_detail, name="form_detail"),
     path("<int:pk>/edit/", views.form_edit, name="form_edit"),
+    path("<int:pk>/close/", views.form_close, name="form_close"),
+    path("<int:pk>/reopen/", views.form_reopen, name="form_reopen"),
+    path("<int:pk>/delete/", views.form_delete, name="form_delete"),
     path("<int:pk>/submissions.csv", views.submissions_csv, name="submissions_csv"),
     path("<int:pk>/submissions/<int:sid>/", views.submission_detail, name="submission_detail"),
     # Public pages (no login; embeddable)

@@ -1,29 +1,32 @@
 """Form pages for the team: the list, the builder, a form with its embed code and submissions,
-one submission with its consent evidence, and the CSV export. Public pages are in ``public.py``."""
+closing, reopening and deleting it, one submission with its consent evidence, and the CSV export.
+Public pages are in ``public.py``."""
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accord.accounts.models import User
 from accord.accounts.permissions import Action, Resource, can
-from accord.core.errors import ActionError
+from accord.core.errors import ActionError, NotFound
 from accord.core.spreadsheet import neutralise
 from accord.webforms import actions
 from accord.webforms.fields import all_targets
 from accord.webforms.forms import (
+    STATUS_FILTERS,
     FormSearch,
     FormSettings,
     apply_row_action,
@@ -73,15 +76,18 @@ def _wants_partial(request: HttpRequest) -> bool:
 def form_list(request: HttpRequest) -> HttpResponse:
     _require(request, Action.VIEW)
     search = FormSearch(request.GET)
-    q = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    q, status = search.value("q"), search.value("status")
     qs = Form.objects.select_related("owner", "default_campaign").annotate(
         submission_count=Count("submissions")
     )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(slug__icontains=q) | Q(title__icontains=q))
+    if status:
+        qs = qs.filter(is_active=status == "active")
     context = {
         "search": search,
         "q": q,
+        "status_label": STATUS_FILTERS[status].lower() if status else "",
         "paging": _paginate(request, qs.order_by("-created_at", "-id"), FORMS_PER_PAGE),
         "has_any": Form.objects.exists(),
         "can_add": can(_user(request), Action.ADD, Resource.FORM),
@@ -111,6 +117,8 @@ def _builder(request: HttpRequest, form: Form | None) -> HttpResponse:
                 else:
                     saved = actions.update_form(form, by=_user(request), fields=specs, **values)
                 return HttpResponseRedirect(saved.get_absolute_url(), status=303)
+            except NotFound as exc:  # deleted while being edited
+                raise Http404(exc.message) from exc
             except ActionError as exc:
                 general = attach_row_errors(rows, show_errors(settings, exc))
                 status = 422
@@ -182,9 +190,62 @@ def form_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         "paging": _paginate(request, _submissions(form), SUBMISSIONS_PER_PAGE),
         "can_change": can(_user(request), Action.CHANGE, Resource.FORM, form),
+        "can_delete": can(_user(request), Action.DELETE, Resource.FORM, form),
     }
     template = "webforms/form_detail.html" + ("#submissions" if _wants_partial(request) else "")
     return render(request, template, context)
+
+
+# ---------------------------------------------------------------- close, reopen, delete
+def _or_404(action: Callable[[Form], Any], form: Form) -> None:
+    try:
+        action(form)
+    except NotFound as exc:  # deleted meanwhile
+        raise Http404(exc.message) from exc
+
+
+@require_POST
+@login_required
+def form_close(request: HttpRequest, pk: int) -> HttpResponse:
+    form = get_object_or_404(Form, pk=pk)
+    _require(request, Action.CHANGE, form)
+    _or_404(actions.archive_form, form)
+    messages.success(request, f"“{form.name}” is closed: it no longer accepts submissions.")
+    return HttpResponseRedirect(form.get_absolute_url(), status=303)
+
+
+@require_POST
+@login_required
+def form_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    form = get_object_or_404(Form, pk=pk)
+    _require(request, Action.CHANGE, form)
+    _or_404(actions.reopen_form, form)
+    messages.success(request, f"“{form.name}” is open again: it accepts submissions.")
+    return HttpResponseRedirect(form.get_absolute_url(), status=303)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def form_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: the confirm step (or why the form cannot be deleted); POST: delete it."""
+    form = get_object_or_404(Form, pk=pk)
+    _require(request, Action.DELETE, form)
+    if request.method == "POST":
+        try:
+            actions.delete_form(form)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except ActionError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(form.get_absolute_url(), status=303)
+        messages.success(request, f"Form “{form.name}” deleted.")
+        return HttpResponseRedirect(reverse("webforms:form_list"), status=303)
+    context = {
+        "form_obj": form,
+        "submission_count": Submission.objects.filter(form=form).count(),
+        "can_change": can(_user(request), Action.CHANGE, Resource.FORM, form),
+    }
+    return render(request, "webforms/form_delete.html", context)
 
 
 @require_GET
