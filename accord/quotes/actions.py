@@ -150,12 +150,22 @@ def _lines_changed(quote: Quote, by: User | None) -> None:
     quote.save()
 
 
-def _editable_lines(quote: Quote) -> None:
+def _editable_lines(quote: Quote, what: str = "its lines") -> None:
     if quote.status not in EDITABLE:
         raise Conflict(
-            f"The quote is {quote.get_status_display().lower()}; its lines can no longer change.",
+            f"The quote is {quote.get_status_display().lower()}; {what} can no longer change.",
             code="quote_locked",
         )
+
+
+def _clean_valid_until(value: date | None, current: date | None = None) -> date | None:
+    """A new validity date is today or later; an unchanged one is kept even if it has passed."""
+    if value is not None and value != current and value < timezone.localdate():
+        raise Invalid(
+            "The quote would already be expired.",
+            field_errors={"valid_until": ["Pick today or a later date."]},
+        )
+    return value
 
 
 def unit_price_for(product: Product, price_list: PriceList | None, currency: str) -> Decimal:
@@ -190,10 +200,7 @@ def create_quote(
             "This price list is inactive.", field_errors={"price_list_id": ["Pick an active price list."]}
         )
     title = _clean_text(title, "title", 200) or f"Quote for {deal.name}"[:200]
-    if valid_until is not None and valid_until < timezone.localdate():
-        raise Invalid(
-            "The quote would already be expired.", field_errors={"valid_until": ["Pick a future date."]}
-        )
+    valid_until = _clean_valid_until(valid_until)
     with transaction.atomic():
         return Quote.objects.create(
             deal=deal, title=title, owner=by, price_list=price_list,
@@ -202,20 +209,31 @@ def create_quote(
         )  # fmt: skip
 
 
+def refuse_locked_details(quote: Quote) -> None:
+    """Raise the 409 :func:`update_quote` raises when the details can no longer change (pages ask
+    before showing the form)."""
+    _refuse_closed_deal(quote.deal)
+    _editable_lines(quote, "its details")
+
+
 def update_quote(quote: Quote, *, by: User | None = None, **fields: Any) -> Quote:
-    """Change the title, validity or terms (not the lines: those have their own actions)."""
+    """Change the title, validity or terms (not the lines: those have their own actions).
+
+    Allowed while the lines may change (draft, pending approval, approved) on an open deal; a new
+    validity date cannot be in the past. Used by ``PATCH /api/quotes/{id}`` and the quote page.
+    """
     unknown = set(fields) - {"title", "valid_until", "terms"}
     if unknown:
         raise Invalid("Unknown fields.", field_errors={k: ["Unknown field."] for k in sorted(unknown)})
     with transaction.atomic():
         current = _lock(quote)
-        _editable_lines(current)
+        refuse_locked_details(current)
         if "title" in fields:
             current.title = _clean_text(fields["title"], "title", 200, required=True)
         if "terms" in fields:
             current.terms = _clean_text(fields["terms"], "terms", 5000)
         if "valid_until" in fields:
-            current.valid_until = fields["valid_until"]
+            current.valid_until = _clean_valid_until(fields["valid_until"], current.valid_until)
         current.save()
     return _copy(current, quote)
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 
+from accord.accounts.models import User
 from accord.catalog.models import PriceList, Product
 from accord.core.errors import ActionError
 from accord.quotes.models import Quote
@@ -23,13 +24,48 @@ def show_errors(form: forms.Form, exc: ActionError) -> None:
         form.add_error(None, exc.message)
 
 
-class QuoteFilterForm(forms.Form):
-    scope = forms.ChoiceField(
-        label="Show", required=False, choices=[("mine", "My quotes"), ("all", "All quotes")]
+SCOPES = [("mine", "My quotes"), ("team", "My team's quotes"), ("all", "All quotes")]
+
+
+def quote_owners() -> Any:
+    """The users who own at least one quote, for the list's owner filter."""
+    return User.objects.filter(pk__in=Quote.objects.filter(owner__isnull=False).values("owner_id")).order_by(
+        "first_name", "last_name", "username"
     )
+
+
+class QuoteFilterForm(forms.Form):
+    scope = forms.ChoiceField(label="Show", required=False, choices=SCOPES)
     status = forms.ChoiceField(
         label="Status", required=False, choices=[("", "Any status"), *Quote.Status.choices]
     )
+    owner = forms.ModelChoiceField(
+        label="Owner", queryset=User.objects.none(), required=False, empty_label="Anyone"
+    )
+    needs_approval = forms.BooleanField(label="Needs approval", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = quote_owners()  # type: ignore[attr-defined]
+
+
+class QuoteHeaderForm(forms.Form):
+    """The quote's details (header): saved through ``actions.update_quote``, as ``PATCH /api/quotes/{id}``."""
+
+    title = forms.CharField(max_length=200)
+    valid_until = forms.DateField(
+        label="Valid until", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Leave empty for no expiry date.",
+    )  # fmt: skip
+    terms = forms.CharField(
+        label="Terms and notes", required=False, max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}), help_text="Printed under the lines: payment terms, notes.",
+    )  # fmt: skip
+
+    @classmethod
+    def for_quote(cls, quote: Quote, data: Any = None) -> QuoteHeaderForm:
+        initial = {"title": quote.title, "valid_until": quote.valid_until, "terms": quote.terms}
+        return cls(data, initial=initial)
 
 
 class QuoteForm(forms.Form):

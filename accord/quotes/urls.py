@@ -10,6 +10,7 @@ urlpatterns = [
     path("approvals/", views.approval_list, name="approval_list"),
     path("settings/", views.quote_settings, name="settings"),
     path("<int:pk>/", views.quote_detail, name="quote_detail"),
+    path("<int:pk>/edit/", views.quote_edit, name="quote_edit"),
     path("<int:pk>/print/", views.quote_print, name="quote_print"),
     path("<int:pk>/lines/", views.line_add, name="line_add"),
     path("<int:pk>/lines/<int:line_pk>/", views.line_update, name="line_update"),

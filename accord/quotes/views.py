@@ -7,34 +7,38 @@ Permissions (``Resource.QUOTE``) are checked for every page and every post, as i
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accord.accounts.models import User
+from accord.accounts.models import Role, User
 from accord.accounts.permissions import Action, Resource, can, check
 from accord.accounts.permissions import PermissionDenied as NotAllowed
-from accord.core.errors import ActionError, Forbidden
+from accord.core.errors import ActionError, Forbidden, Invalid
 from accord.quotes import actions
 from accord.quotes.forms import (
+    SCOPES,
     LineEditForm,
     LineForm,
     NegotiationForm,
     QuoteFilterForm,
     QuoteForm,
+    QuoteHeaderForm,
     SettingsForm,
     first_error,
     show_errors,
 )
 from accord.quotes.models import Approval, Quote, QuoteLine, QuoteSettings
+from accord.quotes.pricing import to_cents
 from accord.sales.models import Deal
 
 PAGE_SIZE = 25
@@ -81,6 +85,41 @@ def _forbidden(request: HttpRequest, message: str) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------- list
+def team_ids(user: User) -> set[int]:
+    """The user's team and the teams they manage: the "team" scope of the list."""
+    ids = set(user.managed_teams.values_list("pk", flat=True))
+    if user.team_id is not None:
+        ids.add(user.team_id)
+    return ids
+
+
+def default_scope(user: User, teams: set[int]) -> str:
+    """Sales managers with a team see their team's quotes; those who quote see theirs; else all."""
+    if teams and user.effective_role == Role.SALES_MANAGER:
+        return "team"
+    if can(user, Action.ADD, Resource.QUOTE) and user.quotes.exists():
+        return "mine"
+    return "all"
+
+
+def needs_approval_q(limit: Decimal) -> Q:
+    """Waiting for a decision, or a draft with a line discount above the threshold (approval first)."""
+    return Q(status=Quote.Status.PENDING) | Q(status=Quote.Status.DRAFT, max_discount__gt=limit)
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    currency: str
+    count: int
+    amount: Decimal
+
+
+def totals_by_currency(qs: QuerySet[Quote]) -> list[CurrencyTotal]:
+    """Count and sum of the quotes' totals per currency (one grouped query over the filtered set)."""
+    rows = qs.order_by().values("currency").annotate(n=Count("id"), amount=Sum("total")).order_by("currency")
+    return [CurrencyTotal(r["currency"], r["n"], to_cents(Decimal(r["amount"] or 0))) for r in rows]
+
+
 @require_http_methods(["GET"])
 @login_required
 def quote_list(request: HttpRequest) -> HttpResponse:
@@ -89,17 +128,31 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     form = QuoteFilterForm(request.GET or None)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
-    default_scope = "mine" if can(user, Action.ADD, Resource.QUOTE) and user.quotes.exists() else "all"
-    scope = data.get("scope") or default_scope
+    teams = team_ids(user)
+    scope = data.get("scope") or default_scope(user, teams)
+    limit = actions.threshold()
     qs = Quote.objects.select_related("deal", "owner").order_by("-created_at", "-id")
     if scope == "mine":
         qs = qs.filter(owner=user)
+    elif scope == "team":
+        qs = qs.filter(owner__team_id__in=teams)  # no team: nothing
     if data.get("status"):
         qs = qs.filter(status=data["status"])
+    if data.get("owner"):
+        qs = qs.filter(owner=data["owner"])
+    if data.get("needs_approval"):
+        qs = qs.filter(needs_approval_q(limit))
+    totals = totals_by_currency(qs)
     context = {
         "form": form,
         "scope": scope,
+        "scopes": [(key, label) for key, label in SCOPES if key != "team" or teams or scope == "team"],
+        "has_team": bool(teams),
+        "filtered": bool(data.get("status") or data.get("owner") or data.get("needs_approval")),
         "paging": paginate(request, qs),
+        "totals": totals,
+        "total_count": sum(t.count for t in totals),
+        "threshold": limit,
         "can_approve": can(user, Action.APPROVE, Resource.QUOTE),
     }
     template = "quotes/quote_list.html"
@@ -142,7 +195,7 @@ def _detail_context(request: HttpRequest, quote: Quote, **extra: Any) -> dict[st
     )
     may_change = can(user, Action.CHANGE, Resource.QUOTE, quote) and quote.deal.status == Deal.Status.OPEN
     return {
-        "quote": quote,
+        **_header_context(request, quote),
         "lines": list(quote.lines.select_related("product")),
         "threshold": limit,
         "needs_approval": actions.needs_approval(quote, limit),
@@ -168,7 +221,59 @@ def _detail_context(request: HttpRequest, quote: Quote, **extra: Any) -> dict[st
 def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
     quote = _quote(pk)
     _require(request, Action.VIEW, quote)
+    if _wants_partial(request) and request.GET.get("part") == "header":  # "Cancel" on the details form
+        return render(request, "quotes/quote_detail.html#header", _header_context(request, quote))
     return render(request, "quotes/quote_detail.html", _detail_context(request, quote))
+
+
+# ---------------------------------------------------------------------- the quote's details
+def _header_context(request: HttpRequest, quote: Quote, **extra: Any) -> dict[str, Any]:
+    """What the header partial needs: the quote and whether "Edit details" is offered."""
+    may_edit = (
+        can(_user(request), Action.CHANGE, Resource.QUOTE, quote)
+        and quote.deal.status == Deal.Status.OPEN
+        and quote.status in actions.EDITABLE
+    )
+    return {"quote": quote, "may_edit_details": may_edit, **extra}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def quote_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the title, validity and terms: the form replaces the header in place with htmx (errors
+    come back as 200 so htmx swaps them in), or is a page of its own without JavaScript (422 / 409)."""
+    quote = _quote(pk)
+    _require(request, Action.CHANGE, quote)
+    partial = _wants_partial(request)
+    form = QuoteHeaderForm.for_quote(quote, request.POST if request.method == "POST" else None)
+    locked, status = "", 200
+    if request.method == "GET":
+        try:
+            actions.refuse_locked_details(quote)
+        except ActionError as exc:
+            locked, status = exc.message, exc.status
+    elif not form.is_valid():
+        status = 422
+    else:
+        try:
+            actions.update_quote(quote, by=_user(request), **form.cleaned_data)
+        except Invalid as exc:
+            show_errors(form, exc)
+            status = exc.status
+        except ActionError as exc:  # sent or the deal closed: nothing to edit any more
+            locked, status = exc.message, exc.status
+        else:
+            if partial:
+                return render(
+                    request, "quotes/quote_detail.html#header",
+                    _header_context(request, quote, header_saved=True),
+                )  # fmt: skip
+            messages.success(request, "Quote details saved.")
+            return redirect(quote)
+    context = {"quote": quote, "form": form, "locked": locked}
+    if partial:
+        return render(request, "quotes/_header_form.html", context)
+    return render(request, "quotes/quote_edit.html", context, status=status)
 
 
 def _lines_response(request: HttpRequest, quote: Quote, **extra: Any) -> HttpResponse:
