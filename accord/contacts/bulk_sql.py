@@ -3,8 +3,7 @@ batch lookups and the retry on a lost race. Split out of ``bulk.py`` to keep eac
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -12,6 +11,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, models, transaction
 
 from accord.contacts.models import Contact, ContactIdentity, IdentityKind
+from accord.core.db import driver_cursor, is_postgresql
 
 _T = TypeVar("_T")
 
@@ -97,8 +97,8 @@ class _Table:
         adapted = [(*self._adapt(self.insert_names, r), *self._constants) for r in rows]
         if not adapted:
             return
-        with _driver_cursor() as cursor:
-            if not _is_postgresql():
+        with driver_cursor() as cursor:
+            if not is_postgresql():
                 cursor.executemany(self.insert_sql, adapted)
             elif self.ignore_conflicts:  # COPY cannot skip conflicts
                 cursor.execute(self.unnest_sql, [list(column) for column in zip(*adapted, strict=True)])
@@ -111,7 +111,7 @@ class _Table:
         """``rows``: (primary key, values in ``update`` order)."""
         adapted = [(*self._adapt(self.update_names, values), pk) for pk, values in rows]
         if adapted:
-            with _driver_cursor() as cursor:
+            with driver_cursor() as cursor:
                 cursor.executemany(self.update_sql, adapted)
 
 
@@ -141,14 +141,14 @@ def _pairs(
         return qn(str(fields[name].column))
 
     params: list[Any]
-    if _is_postgresql():  # one array parameter, not thousands of placeholders
+    if is_postgresql():  # one array parameter, not thousands of placeholders
         conditions, params = [f"{column(key)} = ANY(%s)"], [wanted]
     else:
         conditions, params = [f"{column(key)} IN ({', '.join(['%s'] * len(wanted))})"], list(wanted)
     conditions += [f"{column(name)} = %s" for name in equal]
     # Identifiers come from the model's meta, quoted; values are bound parameters.
     sql = f"SELECT {column(key)}, {column(value)} FROM {qn(meta.db_table)} WHERE {' AND '.join(conditions)}"  # noqa: S608
-    with _driver_cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(sql, [*params, *equal.values()])
         return list(cursor.fetchall())
 
@@ -157,11 +157,11 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
     """On PostgreSQL, ``count`` new primary keys from the table's sequence in one round trip, so a
     ``COPY`` can carry its ids and need no lookup afterwards; None elsewhere (SQLite's lookups are
     in-process and cheap). Ids of a rolled-back batch are simply never used, as with ``INSERT``."""
-    if not _is_postgresql() or count <= 0:
+    if not is_postgresql() or count <= 0:
         return None
     meta = model._meta
     pk = str(meta.pk.column) if meta.pk else "id"
-    with _driver_cursor() as cursor:
+    with driver_cursor() as cursor:
         cursor.execute(
             "SELECT nextval(s.name) FROM (SELECT pg_get_serial_sequence(%s, %s) AS name) AS s, "
             "generate_series(1, %s)",
@@ -177,33 +177,6 @@ def _contacts_for_emails(emails: Iterable[str]) -> dict[str, int]:
     found: dict[str, int] = dict(_pairs(ContactIdentity, "value", "contact", emails, kind=IdentityKind.EMAIL))
     found.update(_pairs(Contact, "email", "id", emails))
     return found
-
-
-def _is_postgresql() -> bool:
-    """PostgreSQL through psycopg 3 (the only PostgreSQL driver Accord installs)."""
-    if connection.vendor != "postgresql":
-        return False
-    from django.db.backends.postgresql.psycopg_any import is_psycopg3
-
-    return bool(is_psycopg3)
-
-
-@contextlib.contextmanager
-def _driver_cursor() -> Iterator[Any]:
-    """The driver's own cursor on Django's connection (same transaction), errors still raised as
-    ``django.db`` exceptions. On PostgreSQL it binds parameters server-side: Django's cursor binds
-    them client-side, and composing a statement with thousands of values (or one per row of an
-    ``executemany``) costs more than running it."""
-    connection.ensure_connection()
-    with connection.wrap_database_errors:
-        if _is_postgresql():
-            import psycopg
-
-            with psycopg.Cursor(connection.connection) as cursor:
-                yield cursor
-        else:
-            with connection.cursor() as wrapper:
-                yield wrapper.cursor
 
 
 _CONTACT_UPDATE = (

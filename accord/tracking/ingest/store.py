@@ -5,7 +5,8 @@
 0. before the transaction: campaign mapping (one query for every UTM campaign name in the batch)
    and serialising the JSON columns;
 1. identity resolution (:func:`accord.tracking.identity.resolve`): a fixed number of queries;
-2. one ``INSERT … ON CONFLICT (message_id) DO NOTHING RETURNING message_id`` per 500 events,
+2. one ``INSERT … ON CONFLICT (message_id) DO NOTHING RETURNING message_id`` (per 500 events on
+   SQLite; on PostgreSQL one statement over ``UNNEST`` of an array per column, bound server-side),
    so a replayed ``messageId`` is stored once by the unique constraint (no lookup, no race);
 3. touchpoints stored earlier under ids linked now get their contact (one UPDATE per id kind);
 4. after commit, one ``touchpoints_ingested`` signal for everything downstream.
@@ -13,8 +14,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,6 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 from django.db import connection, transaction
 
 from accord.campaigns.utm import resolve_campaigns
+from accord.core.db import driver_cursor, is_postgresql
 from accord.tracking.identity import attach_earlier_touchpoints, resolve
 from accord.tracking.ingest.parse import Event
 from accord.tracking.models import Touchpoint
@@ -108,21 +111,51 @@ def encode(events: Sequence[Event]) -> None:
         e.encoded = (dumps(e.properties), dumps(e.context), dumps(e.notes), adapt(e.occurred_at))
 
 
+@functools.cache
+def _unnest_sql() -> str:
+    """PostgreSQL: the whole batch as one array per column, so the statement text is the same for
+    every request (prepared by the server after a few uses) and binding costs one value per column."""
+    qn = connection.ops.quote_name
+    fields = {f.column: f for f in Touchpoint._meta.concrete_fields}
+    arrays = ", ".join(
+        "%s::text[]" if c in JSON_COLUMNS else f"%s::{str(fields[c].db_type(connection)).split('(')[0]}[]"
+        for c in COLUMNS
+    )
+    names = ", ".join(qn(c) for c in COLUMNS)
+    values = ", ".join(f"{qn(c)}::jsonb" if c in JSON_COLUMNS else qn(c) for c in COLUMNS)
+    # Only identifiers from the model and placeholders go into the text; values are parameters.
+    return (
+        f"INSERT INTO {qn(Touchpoint._meta.db_table)} ({names}) "  # noqa: S608
+        f"SELECT {values} FROM UNNEST({arrays}) AS u({names}) "
+        f"ON CONFLICT ({qn('message_id')}) DO NOTHING RETURNING {qn('message_id')}"
+    )
+
+
+def _rows(events: Sequence[Event], write_key_id: int | None, received: Any) -> Iterator[tuple[Any, ...]]:
+    for e in events:
+        properties, context, notes, occurred_at = e.encoded
+        yield (
+            e.message_id, e.type, e.name, e.contact_id, e.anonymous_id, e.user_id, e.campaign_id,
+            write_key_id, properties, context, notes, occurred_at, received,
+        )  # fmt: skip
+
+
 def insert_touchpoints(events: Sequence[Event], *, write_key_id: int | None, received_at: datetime) -> int:
     """Insert the (encoded) events; those whose ``message_id`` exists already are skipped.
     Returns how many were inserted."""
+    if not events:
+        return 0
     received = connection.ops.adapt_datetimefield_value(received_at)
+    if is_postgresql():
+        columns = [list(column) for column in zip(*_rows(events, write_key_id, received), strict=True)]
+        with driver_cursor() as cursor:
+            cursor.execute(_unnest_sql(), columns)
+            return len(cursor.fetchall())
     inserted = 0
     with connection.cursor() as cursor:
         for start in range(0, len(events), ROWS_PER_STATEMENT):
             chunk = events[start : start + ROWS_PER_STATEMENT]
-            params: list[Any] = []
-            for e in chunk:
-                properties, context, notes, occurred_at = e.encoded
-                params += (
-                    e.message_id, e.type, e.name, e.contact_id, e.anonymous_id, e.user_id, e.campaign_id,
-                    write_key_id, properties, context, notes, occurred_at, received,
-                )  # fmt: skip
+            params = [value for row in _rows(chunk, write_key_id, received) for value in row]
             cursor.execute(_insert_sql(len(chunk)), params)
             inserted += len(cursor.fetchall())
     return inserted
