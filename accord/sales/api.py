@@ -19,7 +19,7 @@ from accord.catalog.models import Competitor
 from accord.contacts.models import Company, Contact
 from accord.core.api_support import Page, error_responses, paginate
 from accord.core.errors import Forbidden, Invalid, NotFound
-from accord.sales import actions, queries
+from accord.sales import actions, pipeline_actions, queries
 from accord.sales.models import Activity, Deal, Pipeline, PipelineStage
 from accord.sales.schemas import (
     ActivityCreate,
@@ -34,9 +34,15 @@ from accord.sales.schemas import (
     ForecastQuery,
     LoseIn,
     MoveIn,
+    PipelineCreate,
     PipelineOut,
+    PipelineUpdate,
     ReopenIn,
     StageChangeOut,
+    StageCreate,
+    StageOrderIn,
+    StageOut,
+    StageUpdate,
     WinIn,
 )
 
@@ -44,6 +50,7 @@ router = Router(tags=["Sales"])
 
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
+DELETE_ERRORS = error_responses(401, 403, 404, 409)
 
 
 def _get(model: Any, pk: int | None, field: str, label: str) -> Any:
@@ -86,6 +93,85 @@ def list_pipelines(request: HttpRequest) -> Any:
         {**{"id": p.pk, "name": p.name, "is_default": p.is_default}, "stages": list(p.stages.all())}
         for p in Pipeline.objects.prefetch_related(stages)
     ]
+
+
+def _pipeline(pipeline_id: int) -> Pipeline:
+    pipeline = Pipeline.objects.filter(pk=pipeline_id).first()
+    if pipeline is None:
+        raise NotFound(f"Pipeline {pipeline_id} does not exist.")
+    return pipeline
+
+
+def _stage(pipeline: Pipeline, stage_id: int) -> PipelineStage:
+    stage = PipelineStage.objects.filter(pk=stage_id, pipeline=pipeline).select_related("pipeline").first()
+    if stage is None:
+        raise NotFound(f"Pipeline {pipeline.pk} has no stage {stage_id}.")
+    return stage
+
+
+def _pipeline_out(pipeline: Pipeline) -> dict[str, Any]:
+    stages = list(pipeline.stages.order_by("position"))
+    return {"id": pipeline.pk, "name": pipeline.name, "is_default": pipeline.is_default, "stages": stages}
+
+
+@router.post("/pipelines", response={201: PipelineOut, **WRITE_ERRORS})
+def create_pipeline(request: HttpRequest, payload: PipelineCreate) -> Status[dict[str, Any]]:
+    """Sales managers: a new pipeline starting with the default pipeline's stages (or the standard
+    ones). 409 ``duplicate_name`` when the name is taken."""
+    check(api_user(request), Action.ADD, Resource.PIPELINE)
+    pipeline = pipeline_actions.create_pipeline(payload.name, is_default=payload.is_default)
+    return Status(201, _pipeline_out(pipeline))
+
+
+@router.patch("/pipelines/{int:pipeline_id}", response={200: PipelineOut, **WRITE_ERRORS})
+def update_pipeline(request: HttpRequest, pipeline_id: int, payload: PipelineUpdate) -> dict[str, Any]:
+    """Rename, or make the default pipeline."""
+    check(api_user(request), Action.CHANGE, Resource.PIPELINE)
+    pipeline = _pipeline(pipeline_id)
+    return _pipeline_out(pipeline_actions.update_pipeline(pipeline, **payload.model_dump(exclude_unset=True)))
+
+
+@router.delete("/pipelines/{int:pipeline_id}", response={204: None, **DELETE_ERRORS})
+def delete_pipeline(request: HttpRequest, pipeline_id: int) -> Status[None]:
+    """409 ``pipeline_has_deals``, ``only_pipeline`` or ``default_pipeline`` when it cannot go."""
+    check(api_user(request), Action.DELETE, Resource.PIPELINE)
+    pipeline_actions.delete_pipeline(_pipeline(pipeline_id))
+    return Status(204, None)
+
+
+@router.post("/pipelines/{int:pipeline_id}/stages", response={201: StageOut, **WRITE_ERRORS})
+def create_stage(request: HttpRequest, pipeline_id: int, payload: StageCreate) -> Status[PipelineStage]:
+    check(api_user(request), Action.CHANGE, Resource.PIPELINE)
+    pipeline = _pipeline(pipeline_id)
+    return Status(201, pipeline_actions.add_stage(pipeline, **payload.model_dump()))
+
+
+@router.post("/pipelines/{int:pipeline_id}/stages/order", response={200: PipelineOut, **WRITE_ERRORS})
+def order_stages(request: HttpRequest, pipeline_id: int, payload: StageOrderIn) -> dict[str, Any]:
+    """Put the stages in this order; ``stage_ids`` names each stage of the pipeline exactly once."""
+    check(api_user(request), Action.CHANGE, Resource.PIPELINE)
+    pipeline = _pipeline(pipeline_id)
+    pipeline_actions.reorder_stages(pipeline, payload.stage_ids)
+    return _pipeline_out(pipeline)
+
+
+@router.patch("/pipelines/{int:pipeline_id}/stages/{int:stage_id}", response={200: StageOut, **WRITE_ERRORS})
+def update_stage(
+    request: HttpRequest, pipeline_id: int, stage_id: int, payload: StageUpdate
+) -> PipelineStage:
+    """409 ``stage_has_deals`` for an outcome change while deals are in the stage, and
+    ``pipeline_needs_outcomes`` when it would leave no open, won or lost stage."""
+    check(api_user(request), Action.CHANGE, Resource.PIPELINE)
+    stage = _stage(_pipeline(pipeline_id), stage_id)
+    return pipeline_actions.update_stage(stage, **payload.model_dump(exclude_unset=True))
+
+
+@router.delete("/pipelines/{int:pipeline_id}/stages/{int:stage_id}", response={204: None, **DELETE_ERRORS})
+def delete_stage(request: HttpRequest, pipeline_id: int, stage_id: int) -> Status[None]:
+    """409 ``stage_has_deals``, ``stage_has_history`` or ``pipeline_needs_outcomes`` when it cannot go."""
+    check(api_user(request), Action.DELETE, Resource.PIPELINE)
+    pipeline_actions.delete_stage(_stage(_pipeline(pipeline_id), stage_id))
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- deals

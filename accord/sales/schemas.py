@@ -9,11 +9,13 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from accord.core.api_support import CleanStr, Id, JsonObject, PageParams, not_null
-from accord.sales.models import Activity
+from accord.core.api_support import CleanStr, Id, JsonObject, PageParams, model_max_length, not_null
+from accord.sales.models import Activity, Pipeline, PipelineStage
+from accord.sales.pipeline_actions import MAX_ROTTING_DAYS, MAX_STAGES
 
 KINDS = tuple(Activity.Kind.values)
 Amount = Decimal
+Outcome = Literal["open", "won", "lost"]
 
 
 class _Input(Schema):
@@ -34,6 +36,64 @@ class PipelineOut(Schema):
     name: str
     is_default: bool
     stages: list[StageOut]
+
+
+class PipelineCreate(_Input):
+    name: CleanStr = Field(max_length=model_max_length(Pipeline, "name"))
+    is_default: bool = Field(
+        False, description="Make it the default pipeline (the first pipeline always is)."
+    )
+
+
+class PipelineUpdate(_Input):
+    """Only the fields sent change."""
+
+    name: CleanStr | None = Field(None, max_length=model_max_length(Pipeline, "name"))
+    is_default: bool | None = Field(
+        None,
+        description="true makes it the default (the previous default stops being it); false is refused: "
+        "make another pipeline the default instead.",
+    )
+
+    _not_null = not_null("name", "is_default")
+
+
+class StageCreate(_Input):
+    name: CleanStr = Field(max_length=model_max_length(PipelineStage, "name"))
+    probability: int = Field(ge=0, le=100, description="Win probability in percent.")
+    outcome: Outcome = Field("open", description="won/lost stages close the deals moved into them.")
+    rotting_days: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_ROTTING_DAYS,
+        description="Days without activity before a deal is flagged; null: never.",
+    )
+    position: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_STAGES,
+        description="0-based place among the stages. Default: an open stage goes before the first won/lost "
+        "stage, a won/lost stage goes last.",
+    )
+
+
+class StageUpdate(_Input):
+    """Only the fields sent change; ``rotting_days: null`` turns rotting off."""
+
+    name: CleanStr | None = Field(None, max_length=model_max_length(PipelineStage, "name"))
+    probability: int | None = Field(None, ge=0, le=100)
+    outcome: Outcome | None = Field(None, description="Refused (409) while deals are in the stage.")
+    rotting_days: int | None = Field(None, ge=0, le=MAX_ROTTING_DAYS)
+
+    _not_null = not_null("name", "probability", "outcome")
+
+
+class StageOrderIn(_Input):
+    stage_ids: list[Id] = Field(
+        min_length=1,
+        max_length=MAX_STAGES,
+        description="Every stage id of the pipeline, once, in the new order.",
+    )
 
 
 class DealQuery(PageParams):

@@ -99,6 +99,7 @@ def pipeline_board(request: HttpRequest) -> HttpResponse:
         "can_add": can(_user(request), Action.ADD, Resource.DEAL),
         "user_id": _user(request).pk,
         "manager": grant(_user(request), Action.CHANGE, Resource.DEAL) == ALL,
+        "can_manage_pipelines": can(_user(request), Action.CHANGE, Resource.PIPELINE),
     }
     template = "sales/pipeline_board.html"
     if _wants_partial(request):

@@ -37,7 +37,9 @@ def test_groups_and_items(users):
     assert labels["Sales"] == [
         "Lead inbox", "Team leads", "Pipeline", "Activities", "Quotes", "Products", "Competitors",
     ]  # fmt: skip
-    assert labels["Settings"] == ["Import & export", "Lead scoring", "Lead routing", "Write keys", "API keys"]
+    assert labels["Settings"] == [
+        "Import & export", "Lead scoring", "Lead routing", "Pipelines", "Write keys", "API keys",
+    ]  # fmt: skip
 
 
 def test_only_managers_see_write_keys(users):
