@@ -61,9 +61,10 @@ class _Table:
         marks = ", ".join(["%s"] * len(columns))
         # Identifiers come from the model's meta, quoted; values are always bound parameters.
         self.insert_sql = f"INSERT INTO {table} ({column_sql}) VALUES ({marks})"  # noqa: S608
-        # PostgreSQL: one statement with an array per column (as Django's bulk_create does there).
+        # PostgreSQL: one statement with an array per column (as Django's bulk_create does there), sent
+        # in binary (%b): psycopg's text format escapes every array element with a regex.
         types = [f.db_type(connection) for f in [*(fields[n] for n in insert), *extra]]
-        arrays = ", ".join(f"%s::{str(t).split('(')[0]}[]" for t in types)
+        arrays = ", ".join(f"%b::{str(t).split('(')[0]}[]" for t in types)
         self.unnest_sql = f"INSERT INTO {table} ({column_sql}) SELECT * FROM UNNEST({arrays})"  # noqa: S608
         if ignore_conflicts:
             self.insert_sql += " ON CONFLICT DO NOTHING"
@@ -141,8 +142,8 @@ def _pairs(
         return qn(str(fields[name].column))
 
     params: list[Any]
-    if is_postgresql():  # one array parameter, not thousands of placeholders
-        conditions, params = [f"{column(key)} = ANY(%s)"], [wanted]
+    if is_postgresql():  # one binary array parameter, not thousands of placeholders
+        conditions, params = [f"{column(key)} = ANY(%b)"], [wanted]
     else:
         conditions, params = [f"{column(key)} IN ({', '.join(['%s'] * len(wanted))})"], list(wanted)
     conditions += [f"{column(name)} = %s" for name in equal]

@@ -1,7 +1,7 @@
 """The Segment HTTP Tracking API: ``POST /v1/{identify,track,page,screen,group,alias,batch}``.
 
 Plain Django views (no ninja) because this is the hot path: the body's size is checked before it
-is read, it is parsed once with ``json.loads``, events are checked by hand-written functions, and
+is read, it is parsed once with ``orjson.loads``, events are checked by hand-written functions, and
 the response (``{"success": true}`` like Segment's) is sent only after the transaction committed.
 
 Authentication is the write key, as Segment libraries send it: the HTTP Basic username (password

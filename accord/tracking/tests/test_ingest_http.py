@@ -146,7 +146,19 @@ def test_event_over_32kb_in_a_batch_is_rejected_alone(segment):
 
 
 # ---------------------------------------------------------------- malformed input
-@pytest.mark.parametrize("raw", [b"{", b"not json", b'{"a": NaN}', b"\xff\xfe", b'{"a": 1e999}', b""])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"{",
+        b"not json",
+        b'{"a": NaN}',
+        b"\xff\xfe",
+        b'{"a": 1e999}',
+        b"",
+        b'{"a": "\\ud800"}',
+        b'{"a": -Infinity}',
+    ],
+)
 def test_malformed_json_is_a_clear_400(segment, raw):
     response = segment.send("track", None, raw=raw)
     assert response.status_code == 400
