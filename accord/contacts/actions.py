@@ -11,11 +11,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
 from accord.accounts.models import User
+from accord.contacts.bulk_sql import _pairs, _Table
 from accord.contacts.models import (
     Company,
     Contact,
@@ -26,7 +26,7 @@ from accord.contacts.models import (
 )
 from accord.core import merge
 from accord.core.errors import Conflict, Invalid, NotFound, from_django_validation
-from accord.lifecycle.actions import change_stage, record_initial_stage
+from accord.lifecycle.actions import change_stage, record_initial_stage, record_initial_stages
 from accord.lifecycle.stages import rank
 
 CONTACT_FIELDS = (
@@ -270,9 +270,10 @@ def email_domain(email: str) -> str:
 
 
 def is_personal_domain(domain: str) -> bool:
-    """True for free mail providers (gmail.com, outlook.com, …), including their sub-domains."""
-    d = domain.strip().lower().rstrip(".")
-    return any(d == p or d.endswith("." + p) for p in PERSONAL_EMAIL_DOMAINS)
+    """True for free mail providers (gmail.com, outlook.com, …), including their sub-domains.
+    Set look-ups of each parent domain (it is on the ingest and import hot paths)."""
+    labels = domain.strip().lower().rstrip(".").split(".")
+    return any(".".join(labels[i:]) in PERSONAL_EMAIL_DOMAINS for i in range(len(labels) - 1))
 
 
 def company_domain_for(email: str) -> str | None:
@@ -303,17 +304,17 @@ def contacts_for_identities(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, 
             by_kind.setdefault(kind, set()).add(
                 normalise_email(value) if kind == IdentityKind.EMAIL else value
             )
-    if not by_kind:
-        return {}
-    query = Q()
-    for kind, values in by_kind.items():
-        query |= Q(kind=kind, value__in=values)
-    rows = ContactIdentity.objects.filter(query).values_list("kind", "value", "contact_id")
-    found: dict[tuple[str, str], int] = {(kind, value): cid for kind, value, cid in rows}
+    found: dict[tuple[str, str], int] = {}
+    for kind, values in by_kind.items():  # raw look-ups: the ORM's query building cost more
+        found.update(
+            ((kind, value), cid)
+            for value, cid in _pairs(ContactIdentity, "value", "contact", values, kind=kind)
+        )
     emails = by_kind.get(IdentityKind.EMAIL)
     if emails:
-        current = Contact.objects.filter(email__in=emails).values_list("email", "pk")
-        found.update(((IdentityKind.EMAIL, email), pk) for email, pk in current)
+        found.update(
+            ((IdentityKind.EMAIL, email), pk) for email, pk in _pairs(Contact, "email", "id", emails)
+        )
     return found
 
 
@@ -369,18 +370,15 @@ def companies_for_domains(names: Mapping[str, str]) -> dict[str, int]:
     wanted = {d: n for d, n in names.items() if d and not is_personal_domain(d)}
     if not wanted:
         return {}
-    found = dict(Company.objects.filter(domain__in=wanted).values_list("domain", "pk"))
-    missing = [
-        Company(domain=d, name=(n or _company_name_from(d))[:200])
-        for d, n in wanted.items()
-        if d not in found
-    ]
+    found: dict[str, int] = {str(d): pk for d, pk in _pairs(Company, "domain", "id", wanted)}
+    missing = [d for d in wanted if d not in found]
     if missing:
-        Company.objects.bulk_create(missing, ignore_conflicts=True)
-        found.update(
-            Company.objects.filter(domain__in=[c.domain for c in missing]).values_list("domain", "pk")
-        )
-    return {d: pk for d, pk in found.items() if d is not None}
+        now = timezone.now()
+        table = _Table(Company, ("domain", "name", "created_at", "updated_at"), ignore_conflicts=True)
+        table.insert((d, (wanted[d] or _company_name_from(d))[:200], now, now) for d in missing)
+        # a company a concurrent writer created meanwhile is found here as well
+        found.update((str(d), pk) for d, pk in _pairs(Company, "domain", "id", missing))
+    return found
 
 
 def upsert_contacts(profiles: Sequence[ContactTraits], *, rule: str = "identify") -> UpsertResult:
@@ -450,10 +448,10 @@ def upsert_contacts(profiles: Sequence[ContactTraits], *, rule: str = "identify"
         if email not in result.contact_ids
     ]
     if new:
-        for contact in _insert_contacts(new):
+        created = _insert_contacts(new)
+        record_initial_stages(created, rule=rule)
+        for contact in created:
             result.contact_ids[contact.email] = contact.pk
-            # TODO(lifecycle): a bulk record_initial_stages would make this one insert.
-            record_initial_stage(contact, rule=rule)
             result.created.append(contact.pk)
         for contact in new:  # created meanwhile by a concurrent request: found, not created
             if contact.email not in result.contact_ids:

@@ -41,7 +41,9 @@ from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.contacts.actions import (
-    PERSONAL_EMAIL_DOMAINS,
+    companies_for_domains,
+    contacts_for_identities,
+    is_personal_domain,
     normalise_domain,
     normalise_email,
     valid_email,
@@ -51,13 +53,12 @@ from accord.contacts.bulk_sql import (
     _CONTACT_INSERT,
     _CONTACT_UPDATE,
     _STAGE_INSERT,
-    _contacts_for_emails,
     _pairs,
     _reserve_ids,
     _Table,
     _with_retry,
 )
-from accord.contacts.models import Company, CompanySize, Contact, RevenueBand
+from accord.contacts.models import Company, CompanySize, Contact, IdentityKind, RevenueBand
 from accord.lifecycle.actions import announce
 from accord.lifecycle.models import StageChange
 from accord.lifecycle.stages import LifecycleStage, is_backwards
@@ -301,7 +302,7 @@ def _contact_companies(rows: Sequence[ContactRow]) -> dict[int, int]:
             email_domain = row.email.rpartition("@")[2]
             if email_domain not in implied:
                 d = normalise_domain(email_domain)
-                implied[email_domain] = d if d and "." in d and not _is_personal(d) else None
+                implied[email_domain] = d if d and "." in d and not is_personal_domain(d) else None
             domain = implied[email_domain]
         if domain:
             row_domain[i] = domain
@@ -309,39 +310,12 @@ def _contact_companies(rows: Sequence[ContactRow]) -> dict[int, int]:
                 by_domain[domain] = name
         elif name:
             by_name[i] = name
-    ids = _companies_for_domains(by_domain) if by_domain else {}
+    ids = companies_for_domains(by_domain) if by_domain else {}
     out = {i: ids[d] for i, d in row_domain.items() if d in ids}
     if by_name:
         named = _companies_for_names(by_name.values())
         out.update({i: named[n.lower()] for i, n in by_name.items()})
     return out
-
-
-def _is_personal(domain: str) -> bool:
-    """:func:`~accord.contacts.actions.is_personal_domain` by set look-ups (it is on the hot path)."""
-    labels = domain.rstrip(".").split(".")
-    return any(".".join(labels[i:]) in PERSONAL_EMAIL_DOMAINS for i in range(len(labels) - 1))
-
-
-def _companies_for_domains(names: dict[str, str]) -> dict[str, int]:
-    """Find or create a company per domain (``{domain: name if created}``): what
-    :func:`~accord.contacts.actions.companies_for_domains` does, with the faster personal-domain
-    test (that one costs a scan of the provider list per domain). Personal domains are skipped."""
-    wanted = {d: n for d, n in names.items() if not _is_personal(d)}
-    if not wanted:
-        return {}
-    found: dict[str, int] = {}
-    for domain, pk in _pairs(Company, "domain", "id", wanted):
-        found[str(domain)] = pk
-    missing = [d for d in wanted if d not in found]
-    if missing:
-        now = timezone.now()
-        table = _Table(Company, ("domain", "name", "created_at", "updated_at"), ignore_conflicts=True)
-        table.insert((d, (wanted[d] or _name_from_domain(d))[:200], now, now) for d in missing)
-        # a company a concurrent writer created meanwhile is found here as well
-        for domain, pk in _pairs(Company, "domain", "id", missing):
-            found[str(domain)] = pk
-    return found
 
 
 def _name_from_domain(domain: str) -> str:
@@ -376,7 +350,10 @@ def _write_contacts(
     result = BulkResult()
     now = timezone.now()
     by_id = by.pk if by is not None else None
-    found = _contacts_for_emails({r.email: None for r in rows})
+    found = {
+        email: pk
+        for (_, email), pk in contacts_for_identities((IdentityKind.EMAIL, r.email) for r in rows).items()
+    }
     existing: dict[int, dict[str, Any]] = {
         c["pk"]: c
         for c in Contact.objects.filter(pk__in=set(found.values())).values("pk", *_CONTACT_UPDATE[:-1])

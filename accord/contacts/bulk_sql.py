@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, models, transaction
 
-from accord.contacts.models import Contact, ContactIdentity, IdentityKind
 from accord.core.db import driver_cursor, is_postgresql
 
 _T = TypeVar("_T")
@@ -169,15 +168,6 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int] | None:
             [connection.ops.quote_name(meta.db_table), pk, count],
         )
         return [int(row[0]) for row in cursor.fetchall()]
-
-
-def _contacts_for_emails(emails: Iterable[str]) -> dict[str, int]:
-    """Contact id per email, current or earlier: what
-    :func:`~accord.contacts.actions.contacts_for_identities` answers for emails."""
-    emails = list(emails)
-    found: dict[str, int] = dict(_pairs(ContactIdentity, "value", "contact", emails, kind=IdentityKind.EMAIL))
-    found.update(_pairs(Contact, "email", "id", emails))
-    return found
 
 
 _CONTACT_UPDATE = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -172,3 +172,22 @@ def record_initial_stage(
         changed_by=by,
         rule=rule,
     )
+
+
+def record_initial_stages(
+    contacts: Iterable[_Contact], *, by: Any = None, rule: str = "", at: datetime | None = None
+) -> list[StageChange]:
+    """:func:`record_initial_stage` for many contacts, in one insert."""
+    when = at or timezone.now()
+    rows = [
+        StageChange(
+            contact_id=c.pk,
+            from_stage="",
+            to_stage=c.lifecycle_stage,
+            changed_at=when,
+            changed_by=by,
+            rule=rule,
+        )
+        for c in contacts
+    ]
+    return StageChange.objects.bulk_create(rows)
