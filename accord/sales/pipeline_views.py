@@ -9,6 +9,7 @@ with a redirect; with htmx it answers with the pipeline's card only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -184,30 +185,49 @@ def pipeline_make_default(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_settings_url(pipeline.pk))
 
 
-@require_http_methods(["GET", "POST"])
-@login_required
-def pipeline_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the confirm step (or why it cannot be deleted); POST: delete."""
-    _require(request, Action.DELETE)
-    pipeline = get_object_or_404(Pipeline.objects.annotate(stage_count=Count("stages")), pk=pk)
-    refusal = pipeline_actions.pipeline_deletion_refusal(pipeline)
+def _confirm_delete(
+    request: HttpRequest,
+    *,
+    kind: str,
+    target: Pipeline | PipelineStage,
+    refusal: ActionError | None,
+    delete: Callable[[], None],
+    done: str,
+    action: str,
+    back: str,
+    after: str | None = None,
+) -> HttpResponse:
+    """GET: the confirm step (or why it cannot be deleted; ``back`` cancels); POST: delete, then
+    go to ``after`` (default ``back``) with the ``done`` message."""
     if request.method == "POST":
         try:
-            pipeline_actions.delete_pipeline(pipeline)
+            delete()
         except ActionError as exc:
             refusal = exc
         else:
-            messages.success(request, f"Pipeline “{pipeline.name}” deleted.")
-            return redirect(_settings_url())
-    context = {
-        "kind": "pipeline",
-        "target": pipeline,
-        "refusal": refusal,
-        "action": reverse("sales:pipeline_delete", args=[pipeline.pk]),
-        "back": _settings_url(pipeline.pk),
-    }
+            messages.success(request, done)
+            return redirect(after or back)
+    context = {"kind": kind, "target": target, "refusal": refusal, "action": action, "back": back}
     status = refusal.status if request.method == "POST" and refusal else 200
     return render(request, "sales/pipeline_settings_delete.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pipeline_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Action.DELETE)
+    pipeline = get_object_or_404(Pipeline.objects.annotate(stage_count=Count("stages")), pk=pk)
+    return _confirm_delete(
+        request,
+        kind="pipeline",
+        target=pipeline,
+        refusal=pipeline_actions.pipeline_deletion_refusal(pipeline),
+        delete=lambda: pipeline_actions.delete_pipeline(pipeline),
+        done=f"Pipeline “{pipeline.name}” deleted.",
+        action=reverse("sales:pipeline_delete", args=[pipeline.pk]),
+        back=_settings_url(pipeline.pk),
+        after=_settings_url(),
+    )
 
 
 # ---------------------------------------------------------------------- stages
@@ -278,24 +298,15 @@ def stage_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def stage_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET: the confirm step (or why it cannot be deleted); POST: delete."""
     _require(request, Action.DELETE)
     stage = get_object_or_404(PipelineStage.objects.select_related("pipeline"), pk=pk)
-    refusal = pipeline_actions.stage_deletion_refusal(stage)
-    if request.method == "POST":
-        try:
-            pipeline_actions.delete_stage(stage)
-        except ActionError as exc:
-            refusal = exc
-        else:
-            messages.success(request, f"Stage “{stage.name}” deleted from “{stage.pipeline.name}”.")
-            return redirect(_settings_url(stage.pipeline_id))
-    context = {
-        "kind": "stage",
-        "target": stage,
-        "refusal": refusal,
-        "action": reverse("sales:stage_delete", args=[stage.pk]),
-        "back": _settings_url(stage.pipeline_id),
-    }
-    status = refusal.status if request.method == "POST" and refusal else 200
-    return render(request, "sales/pipeline_settings_delete.html", context, status=status)
+    return _confirm_delete(
+        request,
+        kind="stage",
+        target=stage,
+        refusal=pipeline_actions.stage_deletion_refusal(stage),
+        delete=lambda: pipeline_actions.delete_stage(stage),
+        done=f"Stage “{stage.name}” deleted from “{stage.pipeline.name}”.",
+        action=reverse("sales:stage_delete", args=[stage.pk]),
+        back=_settings_url(stage.pipeline_id),
+    )
