@@ -63,8 +63,10 @@ def _out(request: HttpRequest, form: Form) -> dict[str, Any]:
                 "newsletter_only",
                 "double_opt_in",
                 "default_campaign_id",
+                "submit_label",
                 "success_message",
                 "redirect_url",
+                "asset_url",
                 "has_asset",
                 "asset_name",
                 "is_active",
@@ -100,6 +102,8 @@ def list_forms(request: HttpRequest, query: Query[FormQuery]) -> dict[str, Any]:
     if query.q.strip():
         q = query.q.strip()
         forms = forms.filter(Q(name__icontains=q) | Q(slug__icontains=q) | Q(title__icontains=q))
+    if query.status != "all":
+        forms = forms.filter(is_active=query.status == "active")
     page = paginate(request, forms.order_by("-created_at", "-id"), query)
     page["items"] = [_out(request, f) for f in page["items"]]
     return page

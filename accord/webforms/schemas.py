@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
@@ -17,6 +17,9 @@ class _Input(Schema):
 
 class FormQuery(PageParams):
     q: str = Field("", max_length=200, description="Search in name, URL name and heading.")
+    status: Literal["all", "active", "closed"] = Field(
+        "all", description="`active`: forms accepting submissions; `closed`: closed ones."
+    )
 
 
 class FieldIn(_Input):
@@ -104,8 +107,10 @@ class FormOut(Schema):
     newsletter_only: bool
     double_opt_in: bool
     default_campaign_id: int | None
+    submit_label: str
     success_message: str
     redirect_url: str
+    asset_url: str
     has_asset: bool
     asset_name: str
     is_active: bool

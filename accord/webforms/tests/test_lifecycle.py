@@ -437,3 +437,26 @@ def test_an_edit_loaded_before_a_delete_does_not_bring_the_form_back(users):
     with pytest.raises(NotFound):
         actions.update_form(stale, name="Back from the dead")
     assert not Form.objects.filter(pk=form.pk).exists()
+
+
+def test_api_list_filters_by_status_and_shows_every_setting(users, admin_api):
+    open_form = make_form(users["marketer"], name="Open one", slug="open-one")
+    closed_form = make_form(users["marketer"], name="Closed one", slug="closed-one")
+    actions.archive_form(closed_form)
+    patched = patch(
+        admin_api, open_form, {"submit_label": "Send it", "asset_url": "https://acme.example/w.pdf"}
+    )
+    assert patched.status_code == 200, patched.content
+
+    def ids(status: str) -> list[int]:
+        response = admin_api.get(f"/api/forms?status={status}")
+        assert response.status_code == 200, response.content
+        return sorted(item["id"] for item in response.json()["items"])
+
+    assert ids("active") == [open_form.pk]
+    assert ids("closed") == [closed_form.pk]
+    assert ids("all") == sorted([open_form.pk, closed_form.pk])
+    bad = admin_api.get("/api/forms?status=paused")
+    assert bad.status_code == 422 and "status" in json.dumps(bad.json()["field_errors"])
+    item = admin_api.get(f"/api/forms/{open_form.pk}").json()
+    assert (item["submit_label"], item["asset_url"]) == ("Send it", "https://acme.example/w.pdf")
