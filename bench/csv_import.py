@@ -248,7 +248,7 @@ def run_baseline(db: Database, csv_path: Path, batch_size: int, *, copy: bool = 
 # ---------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
     )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database-url", help="postgres://… to benchmark PostgreSQL (default: SQLite)")

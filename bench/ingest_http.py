@@ -204,7 +204,7 @@ def run_baseline(database_url: str, rows: list[tuple], batch_size: int) -> dict[
 
 # ---------------------------------------------------------------- main
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument(
         "--database-url", help="postgres://… (a database is created and dropped); default: temp SQLite"
     )

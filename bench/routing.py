@@ -174,7 +174,7 @@ def check(ids: list[int]) -> tuple[bool, str]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument(
         "--database-url", help="postgres://… (a database is created and dropped); default: temp SQLite"
     )

@@ -317,7 +317,7 @@ def measure(contacts: int) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- main
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], allow_abbrev=False)
     parser.add_argument(
         "--database-url", help="postgres://… (a database is created and dropped); default: temp SQLite"
     )

@@ -149,7 +149,7 @@ def run_baseline(db: Database, n: int, batch_size: int, *, copy: bool = False) -
 # ---------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False
     )
     parser.add_argument("--contacts", type=int, nargs="+", default=[100_000], help="one or more sizes")
     parser.add_argument("--database-url", help="postgres://… to benchmark PostgreSQL (default: SQLite)")

@@ -354,7 +354,7 @@ def _scratch_insert(connection: Any) -> int:
 
 # ---------------------------------------------------------------- main
 def main() -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0], allow_abbrev=False)
     parser.add_argument(
         "--database-url", help="postgres://… (a database is created and dropped); default: temp SQLite"
     )
