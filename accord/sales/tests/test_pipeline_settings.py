@@ -480,3 +480,11 @@ def test_board_without_a_pipeline_points_to_the_settings(client, make_user, role
     else:
         assert "A sales manager creates pipelines under Settings" in html
         assert link not in html.split("No pipeline yet")[1]
+
+
+@pytest.mark.parametrize(("role", "shown"), [(Role.SALES_MANAGER, True), (Role.ACCOUNT_EXECUTIVE, False)])
+def test_board_links_managers_to_its_stages(client, pipeline, make_user, role, shown):
+    client.force_login(make_user(role))
+    html = client.get(reverse("sales:pipeline"), {"pipeline": pipeline.pk}).content.decode()
+    link = f'href="{reverse("sales:pipeline_settings")}#pipeline-{pipeline.pk}"'
+    assert (link in html) is shown
