@@ -26,6 +26,7 @@ pytestmark = pytest.mark.django_db
         ("gmail.com", True), ("GMail.com", True), ("outlook.com", True), ("yahoo.com", True),
         ("mail.yahoo.com", True), ("icloud.com", True), ("hotmail.com", True), ("proton.me", True),
         ("acme.com", False), ("gmail.com.evil.io", False), ("notgmail.com", False),
+        (" gmail.com. ", True), ("com", False), ("", False), ("yahoo.co.uk", True), ("co.uk", False),
     ],
 )  # fmt: skip
 def test_personal_domains(domain, personal):
