@@ -23,6 +23,7 @@ from accord.handoff import actions as handoff
 from accord.handoff.models import LeadAssignment
 from accord.lifecycle.models import StageChange
 from accord.sales import actions as sales
+from accord.sales import pipeline_actions
 from accord.sales.models import Activity, Deal
 from accord.scoring import actions as scoring
 from accord.webforms.actions import create_form
@@ -65,7 +66,7 @@ def workspace(make_user: Any) -> dict[str, Any]:
         work_end=time(23, 59, 59),
     )
     handoff.save_sla_policy(sales_team, first_touch_minutes=240, verdict_minutes=960)
-    sales.create_pipeline("New business", is_default=True)
+    pipeline_actions.create_pipeline("New business", is_default=True)
     sales.save_onboarding_template(
         name="Standard onboarding", follow_up_days=30,
         items=[("Kick-off call", 2), ("Admin training", 7), ("First business review", 21)],

@@ -15,8 +15,8 @@ from accord.demo.journeys import DealPlan, Journey
 from accord.demo.rows import ActivityRow, DealRow, StageChangeRow
 from accord.demo.tables import Tables
 from accord.lifecycle.stages import LifecycleStage as S
-from accord.sales.actions import DEFAULT_STAGES, create_pipeline
 from accord.sales.models import Activity, Deal, PipelineStage
+from accord.sales.pipeline_actions import STANDARD_STAGES, create_pipeline
 
 K = Activity.Kind
 UPSELL_STAGES: tuple[tuple[str, int, str, int | None], ...] = (
@@ -70,7 +70,7 @@ def create_demo_pipelines() -> tuple[PipelineInfo, PipelineInfo]:
             next(s.pk for s in rows if s.outcome == PipelineStage.Outcome.LOST),
         )
 
-    return info("Sales pipeline", DEFAULT_STAGES, default=True), info("Upsell", UPSELL_STAGES, default=False)
+    return info("Sales pipeline", STANDARD_STAGES, default=True), info("Upsell", UPSELL_STAGES, default=False)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ competitor); a closed deal does not move (409) until a manager reopens it with a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,15 +40,6 @@ activity_logged = Signal()
 # Sent after commit with deal_id, status ("won"/"lost"), by_id when a deal is closed.
 deal_closed = Signal()
 
-DEFAULT_STAGES: tuple[tuple[str, int, str, int | None], ...] = (
-    ("Qualification", 10, PipelineStage.Outcome.OPEN, 14),
-    ("Discovery", 20, PipelineStage.Outcome.OPEN, 14),
-    ("Demo", 40, PipelineStage.Outcome.OPEN, 10),
-    ("Proposal", 60, PipelineStage.Outcome.OPEN, 10),
-    ("Negotiation", 80, PipelineStage.Outcome.OPEN, 7),
-    ("Closed won", 100, PipelineStage.Outcome.WON, None),
-    ("Closed lost", 0, PipelineStage.Outcome.LOST, None),
-)
 DEFAULT_FOLLOW_UP_DAYS = 30
 DEAL_FIELDS = (
     "name", "amount", "currency", "expected_close", "owner", "contact", "company", "source_campaign",
@@ -64,28 +55,6 @@ _STATUS_BY_OUTCOME = {
 
 
 # ---------------------------------------------------------------- pipelines
-def create_pipeline(
-    name: str,
-    stages: Sequence[tuple[str, int, str, int | None]] = DEFAULT_STAGES,
-    *,
-    is_default: bool = False,
-) -> Pipeline:
-    name = name.strip()
-    if not name:
-        raise Invalid("A pipeline needs a name.", field_errors={"name": ["This field is required."]})
-    if Pipeline.objects.filter(name=name).exists():
-        raise Conflict(f"A pipeline named {name!r} exists.", field_errors={"name": ["Already in use."]})
-    with transaction.atomic():
-        if is_default:
-            Pipeline.objects.filter(is_default=True).update(is_default=False)
-        pipeline = Pipeline.objects.create(name=name, is_default=is_default)
-        PipelineStage.objects.bulk_create(
-            PipelineStage(pipeline=pipeline, name=n, position=i, probability=p, outcome=o, rotting_days=r)
-            for i, (n, p, o, r) in enumerate(stages)
-        )
-    return pipeline
-
-
 def outcome_stage(pipeline: Pipeline | int, outcome: str) -> PipelineStage:
     pipeline_id = pipeline if isinstance(pipeline, int) else pipeline.pk
     stage = (

@@ -30,14 +30,16 @@ from accord.sales.models import Deal, DealStageChange, Pipeline, PipelineStage
 Outcome = PipelineStage.Outcome
 StageLayout = tuple[str, int, str, int | None]
 
-# The layout of a new pipeline when there is no default pipeline to copy.
+# The layout of a new pipeline when there is no default pipeline to copy:
+# (name, win probability %, outcome, days without activity before a deal rots).
 STANDARD_STAGES: tuple[StageLayout, ...] = (
-    ("Qualified", 10, Outcome.OPEN, None),
-    ("Demo", 30, Outcome.OPEN, None),
-    ("Proposal", 60, Outcome.OPEN, None),
-    ("Negotiation", 80, Outcome.OPEN, None),
-    ("Won", 100, Outcome.WON, None),
-    ("Lost", 0, Outcome.LOST, None),
+    ("Qualification", 10, Outcome.OPEN, 14),
+    ("Discovery", 20, Outcome.OPEN, 14),
+    ("Demo", 40, Outcome.OPEN, 10),
+    ("Proposal", 60, Outcome.OPEN, 10),
+    ("Negotiation", 80, Outcome.OPEN, 7),
+    ("Closed won", 100, Outcome.WON, None),
+    ("Closed lost", 0, Outcome.LOST, None),
 )
 STAGE_FIELDS = ("name", "probability", "rotting_days", "outcome")
 MAX_STAGES = 30
@@ -152,8 +154,11 @@ def default_layout() -> tuple[StageLayout, ...]:
     return STANDARD_STAGES
 
 
-def create_pipeline(name: str, *, is_default: bool = False) -> Pipeline:
-    """A new pipeline with the default pipeline's stage layout (or the standard stages).
+def create_pipeline(
+    name: str, stages: Sequence[StageLayout] | None = None, *, is_default: bool = False
+) -> Pipeline:
+    """A new pipeline with ``stages`` (name, probability, outcome, rotting days), by default the
+    default pipeline's stage layout (or :data:`STANDARD_STAGES`).
 
     The first pipeline is the default whatever ``is_default`` says.
     """
@@ -162,7 +167,7 @@ def create_pipeline(name: str, *, is_default: bool = False) -> Pipeline:
         pipelines = list(Pipeline.objects.select_for_update().order_by("pk"))
         _name_taken(name)
         is_default = is_default or not any(p.is_default for p in pipelines)
-        layout = default_layout()
+        layout = tuple(stages) if stages is not None else default_layout()
         if is_default:
             Pipeline.objects.filter(is_default=True).update(is_default=False)
         try:

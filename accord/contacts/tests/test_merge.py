@@ -13,8 +13,9 @@ from accord.contacts.models import Contact, ContactIdentity, ContactMergeRecord,
 from accord.core import merge
 from accord.core.errors import Conflict, Invalid, NotFound
 from accord.lifecycle.models import StageChange
-from accord.sales.actions import create_deal, create_pipeline, log_activity
+from accord.sales.actions import create_deal, log_activity
 from accord.sales.models import Activity, Deal
+from accord.sales.pipeline_actions import create_pipeline
 from accord.tracking.actions import record_touchpoint
 from accord.tracking.models import Touchpoint
 

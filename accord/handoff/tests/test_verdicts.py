@@ -14,8 +14,8 @@ from accord.handoff.models import LeadAssignment
 from accord.handoff.routing import route_contacts
 from accord.handoff.tests.conftest import NOW
 from accord.lifecycle.models import StageChange
-from accord.sales.actions import create_pipeline
 from accord.sales.models import Deal
+from accord.sales.pipeline_actions import create_pipeline
 from accord.tracking.actions import record_touchpoint
 
 pytestmark = pytest.mark.django_db

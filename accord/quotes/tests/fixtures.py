@@ -15,8 +15,9 @@ from accord.contacts.actions import create_company
 from accord.contacts.models import Company
 from accord.quotes import actions
 from accord.quotes.models import Quote
-from accord.sales.actions import create_deal, create_pipeline
+from accord.sales.actions import create_deal
 from accord.sales.models import Deal, Pipeline
+from accord.sales.pipeline_actions import create_pipeline
 
 
 @dataclass

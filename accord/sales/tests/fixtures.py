@@ -9,8 +9,9 @@ import pytest
 from accord.accounts.models import Role, User
 from accord.catalog.models import Competitor
 from accord.contacts.actions import create_company, create_contact
-from accord.sales.actions import create_pipeline, save_onboarding_template
+from accord.sales.actions import save_onboarding_template
 from accord.sales.models import Pipeline, PipelineStage
+from accord.sales.pipeline_actions import create_pipeline
 
 __all__ = ["ae", "ae2", "competitor", "manager", "pipeline", "stage"]
 

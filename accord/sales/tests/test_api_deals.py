@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accord.contacts.models import Company, Contact
-from accord.sales import actions
+from accord.sales import actions, pipeline_actions
 from accord.sales.models import Deal
 from accord.sales.tests.fixtures import customer_setup, stage
 
@@ -93,7 +93,7 @@ def test_closing_stage_on_create_and_other_pipeline_move(pipeline, ae, api_clien
     api = api_client_for(ae)
     won = stage(pipeline, "Closed won").pk
     assert api.post("/api/sales/deals", {"name": "x", "stage": won}, content_type=JSON).status_code == 422
-    other = actions.create_pipeline("Upsell")
+    other = pipeline_actions.create_pipeline("Upsell")
     deal = actions.create_deal(name="Acme", pipeline=pipeline, owner=ae)
     foreign = other.stages.get(position=1).pk
     assert (

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from accord.accounts.models import Role
-from accord.sales import actions
+from accord.sales import actions, pipeline_actions
 from accord.sales.models import Deal
 from conftest import TEST_PASSWORD
 
@@ -27,7 +27,7 @@ def shot(page: Any, name: str) -> None:
 @pytest.fixture
 def board(make_user: Any) -> dict[str, Any]:
     ae = make_user(Role.ACCOUNT_EXECUTIVE, username="alice", first_name="Alice", last_name="Ames")
-    pipeline = actions.create_pipeline("New business", is_default=True)
+    pipeline = pipeline_actions.create_pipeline("New business", is_default=True)
     deals = {
         name: actions.create_deal(name=name, pipeline=pipeline, amount=amount, owner=ae)
         for name, amount in (("Acme rollout", 12000), ("Globex pilot", 4000), ("Initech renewal", 9000))

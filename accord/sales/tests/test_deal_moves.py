@@ -10,7 +10,7 @@ import time_machine
 from accord.contacts.models import Company, Contact
 from accord.core.errors import Conflict, Invalid
 from accord.lifecycle.models import StageChange
-from accord.sales import actions, queries
+from accord.sales import actions, pipeline_actions, queries
 from accord.sales.models import Activity, Deal, DealStageChange
 from accord.sales.tests.fixtures import customer_setup, stage
 
@@ -139,7 +139,7 @@ def test_reopen_puts_the_deal_back_in_its_last_open_stage(pipeline, ae, manager,
 
 
 def test_moving_to_another_pipelines_stage_is_invalid(pipeline, ae):
-    other = actions.create_pipeline("Upsell")
+    other = pipeline_actions.create_pipeline("Upsell")
     deal = actions.create_deal(name="Acme", pipeline=pipeline, owner=ae)
     with pytest.raises(Invalid):
         actions.move_deal(deal, other.stages.get(position=0), by=ae)

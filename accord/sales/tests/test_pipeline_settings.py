@@ -12,7 +12,6 @@ from django.urls import reverse
 from accord.accounts.models import Role
 from accord.core.errors import Conflict, Invalid
 from accord.sales import actions, pipeline_actions
-from accord.sales.actions import DEFAULT_STAGES
 from accord.sales.models import Pipeline, PipelineStage
 from accord.sales.pipeline_actions import STANDARD_STAGES
 from accord.sales.tests.fixtures import stage
@@ -59,8 +58,16 @@ def test_the_first_pipeline_gets_the_standard_stages_and_is_the_default(db):
     first = pipeline_actions.create_pipeline("  Sales  ")
     assert first.name == "Sales" and first.is_default
     assert layout(first) == [tuple(row) for row in STANDARD_STAGES]
-    assert names(first) == ["Qualified", "Demo", "Proposal", "Negotiation", "Won", "Lost"]
-    assert positions(first) == [0, 1, 2, 3, 4, 5]
+    assert names(first) == [
+        "Qualification",
+        "Discovery",
+        "Demo",
+        "Proposal",
+        "Negotiation",
+        "Closed won",
+        "Closed lost",
+    ]
+    assert positions(first) == list(range(7))
 
 
 def test_a_new_pipeline_copies_the_default_pipelines_stages(pipeline):
@@ -69,7 +76,7 @@ def test_a_new_pipeline_copies_the_default_pipelines_stages(pipeline):
     assert not upsell.is_default and Pipeline.objects.get(pk=pipeline.pk).is_default
     assert layout(upsell) == layout(pipeline)
     assert ("Demo", 35, "open", None) in layout(upsell)
-    assert len(layout(upsell)) == len(DEFAULT_STAGES)
+    assert len(layout(upsell)) == len(STANDARD_STAGES)
     assert not set(upsell.stages.values_list("pk", flat=True)) & set(
         pipeline.stages.values_list("pk", flat=True)
     )
@@ -136,7 +143,7 @@ def test_a_new_open_stage_goes_before_the_closed_ones(pipeline):
     assert names(pipeline)[-1] == "Churned"
     pipeline_actions.add_stage(pipeline, name="Lead", probability=5, position=0)
     assert names(pipeline)[0] == "Lead"
-    assert positions(pipeline) == list(range(len(DEFAULT_STAGES) + 3))
+    assert positions(pipeline) == list(range(len(STANDARD_STAGES) + 3))
 
 
 @pytest.mark.parametrize(
@@ -222,7 +229,7 @@ def test_deleting_stages(pipeline, ae):
     assert error.code == "pipeline_needs_outcomes" and "without a won stage" in error.message
     pipeline_actions.delete_stage(stage(pipeline, "Negotiation"))
     assert "Negotiation" not in names(pipeline)
-    assert positions(pipeline) == list(range(len(DEFAULT_STAGES) - 1))
+    assert positions(pipeline) == list(range(len(STANDARD_STAGES) - 1))
 
 
 def test_a_stage_in_a_deals_history_is_kept(pipeline, ae):
@@ -235,7 +242,7 @@ def test_a_stage_in_a_deals_history_is_kept(pipeline, ae):
 
 def test_the_last_open_stage_is_kept(db):
     sales = pipeline_actions.create_pipeline("Sales")
-    for name in ("Qualified", "Demo", "Proposal"):
+    for name in ("Qualification", "Discovery", "Demo", "Proposal"):
         pipeline_actions.delete_stage(stage(sales, name))
     error = refused(Conflict, pipeline_actions.delete_stage, stage(sales, "Negotiation"))
     assert error.code == "pipeline_needs_outcomes" and "without an open stage" in error.message
@@ -268,7 +275,7 @@ def test_api_pipeline_and_stage_management_by_a_sales_manager(pipeline, manager,
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["is_default"] is False and [s["name"] for s in body["stages"]] == [
-        n for n, *_ in DEFAULT_STAGES
+        n for n, *_ in STANDARD_STAGES
     ]
     base = f"/api/sales/pipelines/{body['id']}"
     duplicate = api.post("/api/sales/pipelines", {"name": "upsell"}, content_type=JSON)
@@ -329,7 +336,7 @@ def test_a_manager_creates_reorders_and_prunes_a_pipeline_on_the_page(client, pi
     assert response["Location"].endswith(f"#pipeline-{upsell.pk}")
     assert layout(upsell) == layout(pipeline)
     page = client.get(reverse("sales:pipeline_settings")).content.decode()
-    assert f"Pipeline “Upsell” created with {len(DEFAULT_STAGES)} stages." in page
+    assert f"Pipeline “Upsell” created with {len(STANDARD_STAGES)} stages." in page
     assert f'data-testid="pipeline-{upsell.pk}"' in page
 
     demo = stage(upsell, "Demo")
@@ -450,7 +457,7 @@ def test_moving_a_stage_with_htmx_swaps_only_the_pipeline_card(live_server, page
     from conftest import TEST_PASSWORD
 
     make_user(Role.SALES_MANAGER, username="maria")
-    sales = actions.create_pipeline("New business", is_default=True)
+    sales = pipeline_actions.create_pipeline("New business", is_default=True)
     page.goto(live_server.url + reverse("sales:pipeline_settings"))
     page.get_by_label("Username").fill("maria")
     page.get_by_label("Password").fill(TEST_PASSWORD)

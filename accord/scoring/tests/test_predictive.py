@@ -7,8 +7,9 @@ import random
 
 import pytest
 
-from accord.sales.actions import create_deal, create_pipeline
+from accord.sales.actions import create_deal
 from accord.sales.models import PipelineStage
+from accord.sales.pipeline_actions import create_pipeline
 from accord.scoring import tasks
 from accord.scoring.calibration import auc, brier, evaluate, expected_calibration_error, reliability
 from accord.scoring.features import bucket, contact_features, deal_features, seniority

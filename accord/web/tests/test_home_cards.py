@@ -12,6 +12,7 @@ from accord.contacts.actions import create_contact
 from accord.handoff import actions as handoff
 from accord.handoff.routing import route_contacts
 from accord.sales import actions as sales
+from accord.sales import pipeline_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_rep_sees_their_open_leads_and_ae_their_pipeline(client, make_user):
         email="ada@acme.example", first_name="Ada", last_name="Byron", lifecycle_stage="mql"
     )
     route_contacts([lead.pk])
-    pipeline = sales.create_pipeline("New business", is_default=True)
+    pipeline = pipeline_actions.create_pipeline("New business", is_default=True)
     stages = list(pipeline.stages.order_by("position"))
     sales.create_deal(name="Acme", pipeline=pipeline, stage=stages[0], amount=Decimal(10000), owner=ae)
     sales.create_deal(name="Globex", pipeline=pipeline, stage=stages[3], amount=Decimal(5000), owner=ae)
