@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, models, transaction
 
-from accord.core.db import driver_cursor, is_postgresql
+from accord.core.db import driver_cursor, is_postgresql, unnest_insert_sql
 
 _T = TypeVar("_T")
 
@@ -60,11 +60,8 @@ class _Table:
         marks = ", ".join(["%s"] * len(columns))
         # Identifiers come from the model's meta, quoted; values are always bound parameters.
         self.insert_sql = f"INSERT INTO {table} ({column_sql}) VALUES ({marks})"  # noqa: S608
-        # PostgreSQL: one statement with an array per column (as Django's bulk_create does there), sent
-        # in binary (%b): psycopg's text format escapes every array element with a regex.
-        types = [f.db_type(connection) for f in [*(fields[n] for n in insert), *extra]]
-        arrays = ", ".join(f"%b::{str(t).split('(')[0]}[]" for t in types)
-        self.unnest_sql = f"INSERT INTO {table} ({column_sql}) SELECT * FROM UNNEST({arrays})"  # noqa: S608
+        # PostgreSQL: one statement with an array per column (as Django's bulk_create does there).
+        self.unnest_sql = unnest_insert_sql(model, columns)
         if ignore_conflicts:
             self.insert_sql += " ON CONFLICT DO NOTHING"
             self.unnest_sql += " ON CONFLICT DO NOTHING"

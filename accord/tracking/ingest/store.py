@@ -25,7 +25,7 @@ import orjson
 from django.db import connection, transaction
 
 from accord.campaigns.utm import resolve_campaigns
-from accord.core.db import driver_cursor, is_postgresql
+from accord.core.db import driver_cursor, is_postgresql, unnest_insert_sql
 from accord.tracking.identity import attach_earlier_touchpoints, resolve
 from accord.tracking.ingest.parse import Event
 from accord.tracking.models import Touchpoint
@@ -117,23 +117,11 @@ def encode(events: Sequence[Event]) -> None:
 
 @functools.cache
 def _unnest_sql() -> str:
-    """PostgreSQL: the whole batch as one array per column, so the statement text is the same for
-    every request (prepared by the server after a few uses) and binding costs one value per column.
-    ``%b``: arrays go in binary, as psycopg's text format escapes every element with a regex."""
+    """PostgreSQL: the whole batch as one array per column (JSON columns as the text :func:`encode`
+    made), skipping known ``message_id``s."""
     qn = connection.ops.quote_name
-    fields = {f.column: f for f in Touchpoint._meta.concrete_fields}
-    arrays = ", ".join(
-        "%b::text[]" if c in JSON_COLUMNS else f"%b::{str(fields[c].db_type(connection)).split('(')[0]}[]"
-        for c in COLUMNS
-    )
-    names = ", ".join(qn(c) for c in COLUMNS)
-    values = ", ".join(f"{qn(c)}::jsonb" if c in JSON_COLUMNS else qn(c) for c in COLUMNS)
-    # Only identifiers from the model and placeholders go into the text; values are parameters.
-    return (
-        f"INSERT INTO {qn(Touchpoint._meta.db_table)} ({names}) "  # noqa: S608
-        f"SELECT {values} FROM UNNEST({arrays}) AS u({names}) "
-        f"ON CONFLICT ({qn('message_id')}) DO NOTHING RETURNING {qn('message_id')}"
-    )
+    insert = unnest_insert_sql(Touchpoint, COLUMNS, json_as_text=True)
+    return f"{insert} ON CONFLICT ({qn('message_id')}) DO NOTHING RETURNING {qn('message_id')}"
 
 
 def _rows(events: Sequence[Event], write_key_id: int | None, received: Any) -> Iterator[tuple[Any, ...]]:
