@@ -293,8 +293,8 @@ def valid_email(email: str) -> bool:
 
 
 def contacts_for_identities(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Contact ids for ``(kind, value)`` pairs: one query for the identities of every kind, and
-    one more when emails are asked for (they match the contact's current email too).
+    """Contact ids for ``(kind, value)`` pairs: one query per kind of identity asked for, and one
+    more when emails are asked for (they match the contact's current email too).
 
     Emails match case-insensitively, on the contact's current email or an earlier one.
     """
@@ -358,9 +358,9 @@ class UpsertResult:
     updated: list[int] = field(default_factory=list)
 
 
-def _company_name_from(domain: str) -> str:
-    label = domain.split(".")[0]
-    return label.replace("-", " ").title() or domain
+def company_name_from_domain(domain: str) -> str:
+    """A company's name when only its domain is known: ``acme-labs.io`` → ``Acme Labs``."""
+    return domain.split(".")[0].replace("-", " ").title() or domain
 
 
 def companies_for_domains(names: Mapping[str, str]) -> dict[str, int]:
@@ -375,7 +375,7 @@ def companies_for_domains(names: Mapping[str, str]) -> dict[str, int]:
     if missing:
         now = timezone.now()
         table = _Table(Company, ("domain", "name", "created_at", "updated_at"), ignore_conflicts=True)
-        table.insert((d, (wanted[d] or _company_name_from(d))[:200], now, now) for d in missing)
+        table.insert((d, (wanted[d] or company_name_from_domain(d))[:200], now, now) for d in missing)
         # a company a concurrent writer created meanwhile is found here as well
         found.update((str(d), pk) for d, pk in _pairs(Company, "domain", "id", missing))
     return found

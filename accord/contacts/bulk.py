@@ -42,6 +42,7 @@ from django.utils import timezone
 from accord.accounts.models import User
 from accord.contacts.actions import (
     companies_for_domains,
+    company_name_from_domain,
     contacts_for_identities,
     is_personal_domain,
     normalise_domain,
@@ -318,10 +319,6 @@ def _contact_companies(rows: Sequence[ContactRow]) -> dict[int, int]:
     return out
 
 
-def _name_from_domain(domain: str) -> str:
-    return domain.split(".")[0].replace("-", " ").title() or domain
-
-
 def _companies_for_names(names: Iterable[str]) -> dict[str, int]:
     """Find (case-insensitively) or create a company for each name; ``{lower-cased name: id}``.
     A company created here takes the first spelling of its name."""
@@ -569,7 +566,7 @@ def _write_companies(rows: list[CompanyRow], on_duplicate: str, may_change: MayC
 
 
 def _company_values(row: CompanyRow) -> dict[str, Any]:
-    name = row.name or _name_from_domain(row.domain or "")
+    name = row.name or company_name_from_domain(row.domain or "")
     return {
         "name": name,
         "domain": row.domain,
