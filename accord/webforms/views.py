@@ -206,21 +206,15 @@ def _or_404(action: Callable[[Form], Any], form: Form) -> None:
 
 @require_POST
 @login_required
-def form_close(request: HttpRequest, pk: int) -> HttpResponse:
+def form_set_open(request: HttpRequest, pk: int, *, is_open: bool) -> HttpResponse:
+    """Close the form (no more submissions) or open it again."""
     form = get_object_or_404(Form, pk=pk)
     _require(request, Action.CHANGE, form)
-    _or_404(actions.archive_form, form)
-    messages.success(request, f"“{form.name}” is closed: it no longer accepts submissions.")
-    return HttpResponseRedirect(form.get_absolute_url(), status=303)
-
-
-@require_POST
-@login_required
-def form_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    form = get_object_or_404(Form, pk=pk)
-    _require(request, Action.CHANGE, form)
-    _or_404(actions.reopen_form, form)
-    messages.success(request, f"“{form.name}” is open again: it accepts submissions.")
+    _or_404(actions.reopen_form if is_open else actions.archive_form, form)
+    if is_open:
+        messages.success(request, f"“{form.name}” is open again: it accepts submissions.")
+    else:
+        messages.success(request, f"“{form.name}” is closed: it no longer accepts submissions.")
     return HttpResponseRedirect(form.get_absolute_url(), status=303)
 
 
