@@ -164,14 +164,7 @@ def record_initial_stage(
     contact: _Contact, *, by: Any = None, rule: str = "", at: datetime | None = None
 ) -> StageChange:
     """History row for a contact created directly at its current stage."""
-    return StageChange.objects.create(
-        contact_id=contact.pk,
-        from_stage="",
-        to_stage=contact.lifecycle_stage,
-        changed_at=at or timezone.now(),
-        changed_by=by,
-        rule=rule,
-    )
+    return record_initial_stages([contact], by=by, rule=rule, at=at)[0]
 
 
 def record_initial_stages(
