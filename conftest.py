@@ -32,6 +32,16 @@ CHROMIUM_ARGS = [
 TEST_PASSWORD = "correct horse battery staple 42"
 
 
+def sign_in(page: Any, url: str, username: str) -> None:
+    """Open ``url`` in the browser, sign in on the login page it leads to, and wait until ``url``
+    is shown (the login page sends the user back to where they were going)."""
+    page.goto(url)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(url)
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     counter = iter(range(1, 10_000))

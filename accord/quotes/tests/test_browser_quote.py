@@ -7,18 +7,14 @@ from typing import Any
 import pytest
 
 from accord.quotes.tests.fixtures import World, quote_with
-from conftest import TEST_PASSWORD
+from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_add_change_and_remove_lines_with_live_totals(world: World, page: Any, live_server: Any) -> None:
     quote = quote_with(world)
-    page.goto(f"{live_server.url}/quotes/{quote.pk}/")
-    page.get_by_label("Username").fill(world.ae.username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**/quotes/{quote.pk}/")
+    sign_in(page, f"{live_server.url}/quotes/{quote.pk}/", world.ae.username)
     page.select_option("#id_product", label="Platform")
     page.fill("#id_quantity", "2")
     page.get_by_role("button", name="Add line").click()

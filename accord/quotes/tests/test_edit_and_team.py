@@ -16,7 +16,7 @@ from accord.quotes import actions, pricing
 from accord.quotes.models import Quote, QuoteLine
 from accord.quotes.tests.fixtures import World, quote_with
 from accord.sales.actions import create_deal, win_deal
-from conftest import TEST_PASSWORD
+from conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -299,11 +299,7 @@ def test_totals_count_every_page_and_pagination_keeps_the_filters(world: World, 
 @pytest.mark.django_db(transaction=True)
 def test_in_a_browser_the_details_form_swaps_in_and_out(world: World, page: Any, live_server: Any) -> None:
     quote = quote_with(world)
-    page.goto(f"{live_server.url}/quotes/{quote.pk}/")
-    page.get_by_label("Username").fill(world.ae.username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"**/quotes/{quote.pk}/")
+    sign_in(page, f"{live_server.url}/quotes/{quote.pk}/", world.ae.username)
     page.get_by_role("link", name="Edit details").click()
     page.get_by_label("Title").fill("Year one")
     page.get_by_label("Valid until").fill((timezone.localdate() - timedelta(days=1)).isoformat())

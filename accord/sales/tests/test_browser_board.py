@@ -3,7 +3,6 @@ control, and drops one on "Closed won", which asks for the reason and then wins 
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pytest
 from accord.accounts.models import Role
 from accord.sales import actions, pipeline_actions
 from accord.sales.models import Deal
-from conftest import TEST_PASSWORD
+from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(tempfile.gettempdir()) / "accord-shots"
@@ -35,12 +34,8 @@ def board(make_user: Any) -> dict[str, Any]:
     return {"ae": ae, "pipeline": pipeline, "deals": deals}
 
 
-def sign_in(page: Any, base: str) -> None:
-    page.goto(base + "/sales/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(re.compile(r"/sales/$"))
+def sign_in_to_board(page: Any, base: str) -> None:
+    sign_in(page, base + "/sales/", "alice")
 
 
 def column(page: Any, name: str) -> Any:
@@ -48,7 +43,7 @@ def column(page: Any, name: str) -> Any:
 
 
 def test_drag_keyboard_and_close_won(live_server: Any, page: Any, board: dict[str, Any]) -> None:
-    sign_in(page, live_server.url)
+    sign_in_to_board(page, live_server.url)
     acme, globex, initech = (board["deals"][n] for n in ("Acme rollout", "Globex pilot", "Initech renewal"))
 
     # 1. drag and drop Acme from Qualification to Discovery; it persists after a reload

@@ -454,14 +454,11 @@ def test_a_stage_limit_keeps_boards_usable(db):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_moving_a_stage_with_htmx_swaps_only_the_pipeline_card(live_server, page, make_user):
-    from conftest import TEST_PASSWORD
+    from conftest import sign_in
 
     make_user(Role.SALES_MANAGER, username="maria")
     sales = pipeline_actions.create_pipeline("New business", is_default=True)
-    page.goto(live_server.url + reverse("sales:pipeline_settings"))
-    page.get_by_label("Username").fill("maria")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server.url + reverse("sales:pipeline_settings"), "maria")
     page.get_by_role("heading", name="Pipelines", exact=True).wait_for()
     page.evaluate("window.__sameDocument = true")
     page.get_by_role("button", name="Move Demo up").click()
