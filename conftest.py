@@ -42,6 +42,18 @@ def sign_in(page: Any, url: str, username: str) -> None:
     page.wait_for_url(url)
 
 
+def htmx_settled(page: Any) -> None:
+    """Wait until htmx has no request in flight and has wired up everything it last swapped in.
+
+    htmx inserts new content first and attaches its listeners (``hx-trigger``, ``hx-post``) in the
+    settle step ~20 ms later; an element found on the page in between is visible but inert, so a
+    test that types into it at once can lose the event. Call this after waiting for swapped content
+    and before using the controls inside it."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     counter = iter(range(1, 10_000))
