@@ -17,7 +17,7 @@ from django.utils import timezone
 from accord.accounts.models import Role
 from accord.campaigns import actions
 from accord.campaigns.models import LinkClick
-from conftest import TEST_PASSWORD
+from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(tempfile.gettempdir()) / "accord-shots"
@@ -26,14 +26,6 @@ SHOTS = Path(tempfile.gettempdir()) / "accord-shots"
 def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.goto(f"{base}/campaigns/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}/campaigns/")
 
 
 def test_campaign_costs_links_and_check_in(live_server, page, make_user):
@@ -46,7 +38,7 @@ def test_campaign_costs_links_and_check_in(live_server, page, make_user):
     for name in ("Ada Lovelace", "Grace Hopper", "Alan Turing"):
         actions.register(session, email=f"{name.split()[0].lower()}@example.test", name=name)
 
-    log_in(page, base, "mia")
+    sign_in(page, f"{base}/campaigns/", "mia")
     assert page.get_by_role("link", name="Campaigns").get_attribute("aria-current") == "page"
     page.get_by_role("link", name="New campaign").click()
     page.get_by_label("Name").fill("LinkedIn ads – CFOs")
@@ -117,7 +109,7 @@ def test_mentions_chart_and_affiliate_tab(live_server, page, make_user):
          for w in range(8) for i in range((w * 3) % 7 + 1)]
     )  # fmt: skip
 
-    log_in(page, base, "max")
+    sign_in(page, f"{base}/campaigns/", "max")
     page.goto(f"{base}{partners.get_absolute_url()}mentions/")
     assert page.locator(".week-bar").count() == 12
     shot(page, "campaign-mentions")

@@ -20,7 +20,7 @@ from accord.contacts.models import Contact, PropertyDefinition
 from accord.integrations import actions
 from accord.integrations.models import ImportJob
 from accord.integrations.tests.fixtures import csv_bytes
-from conftest import TEST_PASSWORD
+from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(tempfile.gettempdir()) / "accord-shots"
@@ -41,14 +41,6 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def log_in(page, base: str, username: str, next_url: str) -> None:
-    page.goto(f"{base}{next_url}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base}{next_url}")
-
-
 def test_a_marketer_imports_a_csv_with_bad_rows_and_downloads_the_error_report(live_server, page, make_user):
     make_user(Role.MARKETER, username="mia", first_name="Mia", last_name="Chen")
     PropertyDefinition.objects.create(
@@ -56,7 +48,7 @@ def test_a_marketer_imports_a_csv_with_bad_rows_and_downloads_the_error_report(l
     )
     create_contact(email="existing@acme.test", first_name="Existing", title="Keep me")
     base = live_server.url
-    log_in(page, base, "mia", "/integrations/imports/")
+    sign_in(page, f"{base}/integrations/imports/", "mia")
     page.get_by_text("No imports yet").wait_for()
     page.get_by_role("link", name="Import a CSV").first.click()
 
@@ -144,7 +136,7 @@ def test_the_job_page_follows_a_running_import(live_server, page, make_user):
         status="running", mapping=["email"], processed_rows=1000, created_count=990, error_count=10
     )
     base = live_server.url
-    log_in(page, base, "mia", job.get_absolute_url())
+    sign_in(page, f"{base}{job.get_absolute_url()}", "mia")
     page.get_by_text("1,000 of about 4,000 rows").wait_for()
     assert page.locator("progress").get_attribute("value") == "25"
     page.evaluate("window.__noReload = true")

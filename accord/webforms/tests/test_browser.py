@@ -18,7 +18,7 @@ from accord.tracking.actions import record_touchpoint
 from accord.tracking.models import Touchpoint
 from accord.webforms.models import ConsentRecord, Submission
 from accord.webforms.tests.fixtures import CONSENT, Visitor, make_form
-from conftest import TEST_PASSWORD
+from conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -143,11 +143,7 @@ def test_hostile_values_fire_no_dialog_on_the_contact_and_form_pages(live_server
         dialog.dismiss()
 
     page.on("dialog", on_dialog)
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("Username").fill("marketing_manager")
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, f"{live_server.url}/", "marketing_manager")
     contact = Contact.objects.get()
     submission = Submission.objects.get()
     for path in (f"/contacts/{contact.pk}/", "/contacts/", f"/forms/{form.pk}/",
