@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Status
 
 from accord.accounts.api_auth import api_user
@@ -22,6 +22,7 @@ from accord.core.api_support import Page, error_responses, paginate
 from accord.core.errors import NotFound
 from accord.quotes import actions
 from accord.quotes.models import Quote, QuoteLine, QuoteSettings
+from accord.quotes.pdf import pdf_response
 from accord.quotes.schemas import (
     AcceptIn,
     CommentIn,
@@ -158,6 +159,20 @@ def get_quote(request: HttpRequest, quote_id: int) -> dict[str, Any]:
     quote = _quote(quote_id)
     check(api_user(request), Action.VIEW, Resource.QUOTE, quote)
     return _detail(quote)
+
+
+@router.get(
+    "/{int:quote_id}/pdf",
+    response={200: None, **READ},
+    openapi_extra={
+        "responses": {200: {"description": "The quote as a PDF", "content": {"application/pdf": {}}}}
+    },
+)
+def get_quote_pdf(request: HttpRequest, quote_id: int) -> HttpResponse:
+    """The quote as a PDF document (``Content-Disposition: attachment``)."""
+    quote = _quote(quote_id)
+    check(api_user(request), Action.VIEW, Resource.QUOTE, quote)
+    return pdf_response(quote)
 
 
 @router.patch("/{int:quote_id}", response={200: QuoteDetailOut, **WRITE})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/", views.quote_detail, name="quote_detail"),
     path("<int:pk>/edit/", views.quote_edit, name="quote_edit"),
     path("<int:pk>/print/", views.quote_print, name="quote_print"),
+    path("<int:pk>/pdf/", views.quote_pdf, name="quote_pdf"),
     path("<int:pk>/lines/", views.line_add, name="line_add"),
     path("<int:pk>/lines/<int:line_pk>/", views.line_update, name="line_update"),
     path("<int:pk>/lines/<int:line_pk>/remove/", views.line_remove, name="line_remove"),

@@ -38,6 +38,7 @@ from accord.quotes.forms import (
     show_errors,
 )
 from accord.quotes.models import Approval, Quote, QuoteLine, QuoteSettings
+from accord.quotes.pdf import pdf_response
 from accord.quotes.pricing import to_cents
 from accord.sales.models import Deal
 
@@ -428,6 +429,15 @@ def quote_print(request: HttpRequest, pk: int) -> HttpResponse:
         "quotes/quote_print.html",
         {"quote": quote, "lines": list(quote.lines.select_related("product")), "deal": quote.deal},
     )
+
+
+@require_http_methods(["GET"])
+@login_required
+def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The quote as a PDF download (:mod:`accord.quotes.pdf`)."""
+    quote = _quote(pk)
+    _require(request, Action.VIEW, quote)
+    return pdf_response(quote)
 
 
 # ---------------------------------------------------------------------- managers
