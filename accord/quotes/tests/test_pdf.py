@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from accord.quotes import actions
 from accord.quotes.pdf import FALLBACK_NOTE, Font, find_font, quote_pdf
 from accord.quotes.tests.fixtures import World, quote_with
 from accord.sales.actions import create_deal
+from conftest import sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +100,16 @@ def test_permissions_page_and_api(world: World, client: Any, api_client_for: Any
     missing = api.get("/api/quotes/999999/pdf")
     assert missing.status_code == 404 and "does not exist" in missing.json()["message"]
     assert api_client_for(world.marketer).get(f"/api/quotes/{quote.pk}/pdf").status_code == 403
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_download_button_in_chromium(world: World, page: Any, live_server: Any) -> None:
+    quote = quote_with(world, (world.platform, "1", "0"))
+    sign_in(page, f"{live_server.url}/quotes/{quote.pk}/", world.ae.username)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download PDF").click()
+    download = info.value
+    assert download.suggested_filename == f"Quote-{quote.number}.pdf"
+    data = Path(download.path()).read_bytes()
+    assert f"Quote {quote.number}" in text_of(data) and "1,200.00" in text_of(data)
