@@ -3,7 +3,9 @@
 Every stage move of a deal goes through :func:`move_deal` (or :func:`win_deal`, :func:`lose_deal`,
 :func:`reopen_deal`) and writes one :class:`DealStageChange`, so time in stage is computed from
 history. A move into a won or lost stage is a close and needs its reason (and, when lost, the
-competitor); a closed deal does not move (409) until a manager reopens it with a reason.
+competitor); a closed deal does not move (409) until a manager reopens it with a reason. No deal
+is created in, moved into or reopened into an archived stage (409 ``stage_archived``); the target
+stage's row is locked while the deal moves, so the stage cannot be archived meanwhile.
 """
 
 from __future__ import annotations
@@ -56,13 +58,32 @@ _STATUS_BY_OUTCOME = {
 
 # ---------------------------------------------------------------- pipelines
 def outcome_stage(pipeline: Pipeline | int, outcome: str) -> PipelineStage:
+    """The pipeline's first active stage with ``outcome``."""
     pipeline_id = pipeline if isinstance(pipeline, int) else pipeline.pk
-    stage = (
-        PipelineStage.objects.filter(pipeline_id=pipeline_id, outcome=outcome).order_by("position").first()
-    )
+    stages = PipelineStage.objects.filter(pipeline_id=pipeline_id, outcome=outcome, archived_at=None)
+    stage = stages.order_by("position").first()
     if stage is None:
         raise Invalid(f"This pipeline has no {outcome} stage.", field_errors={"stage": ["No such stage."]})
     return stage
+
+
+def _lock_active_stage(stage: PipelineStage, doing: str = "moved into it") -> None:
+    """Lock ``stage``'s row for the rest of the transaction (it cannot be archived meanwhile) and
+    refuse it when it is archived: no deal is put into an archived stage."""
+    locked = PipelineStage.objects.select_for_update().filter(pk=stage.pk)
+    rows = list(locked.values_list("archived_at", flat=True))
+    if not rows:
+        raise NotFound(f"Stage {stage.pk} does not exist.")
+    if rows[0] is not None:
+        raise _archived(stage, doing)
+
+
+def _archived(stage: PipelineStage, doing: str) -> Conflict:
+    return Conflict(
+        f"“{stage.name}” is archived; a deal cannot be {doing}. Pick an active stage.",
+        field_errors={"stage": ["This stage is archived; pick an active stage."]},
+        code="stage_archived",
+    )
 
 
 # ---------------------------------------------------------------- deals
@@ -109,7 +130,7 @@ def create_deal(
     by: Any = None,
     **fields: Any,
 ) -> Deal:
-    stage = stage or pipeline.stages.order_by("position").first()
+    stage = stage or pipeline.stages.filter(archived_at=None).order_by("position").first()
     if stage is None or stage.pipeline_id != pipeline.pk:
         raise Invalid(
             "The stage does not belong to the pipeline.",
@@ -119,6 +140,7 @@ def create_deal(
     status = _STATUS_BY_OUTCOME.get(stage.outcome, Deal.Status.OPEN)  # type: ignore[call-overload]
     now = timezone.now()
     with transaction.atomic():
+        _lock_active_stage(stage, "created in it")
         deal = Deal.objects.create(
             pipeline=pipeline, stage=stage, status=status, closed_at=now if status != Deal.Status.OPEN else None,
             **fields,
@@ -176,6 +198,8 @@ def move_deal(
             "The stage belongs to another pipeline.",
             field_errors={"stage": ["Pick a stage of this pipeline."]},
         )
+    if stage.is_archived:  # said before a missing close reason; checked again under the lock
+        raise _archived(stage, "moved into it")
     if stage.outcome == PipelineStage.Outcome.WON:
         return win_deal(deal, by=by, reason=reason, stage=stage)
     if stage.outcome == PipelineStage.Outcome.LOST:
@@ -185,6 +209,7 @@ def move_deal(
         _refuse_closed(current)
         if current.stage_id == stage.pk:
             return current
+        _lock_active_stage(stage)
         _record_move(current, stage, by=by, at=timezone.now())
         current.save(update_fields=["stage", "updated_at"])
     _copy(current, deal)
@@ -217,6 +242,7 @@ def win_deal(deal: Deal, *, by: Any = None, reason: str, stage: PipelineStage | 
     with transaction.atomic():
         current = _locked(deal)
         _refuse_closed(current)
+        _lock_active_stage(stage)
         _record_move(current, stage, by=by, at=now, reason=reason)
         current.status, current.closed_at, current.won_reason = Deal.Status.WON, now, reason
         current.save(update_fields=["stage", "status", "closed_at", "won_reason", "updated_at"])
@@ -246,6 +272,7 @@ def lose_deal(
     with transaction.atomic():
         current = _locked(deal)
         _refuse_closed(current)
+        _lock_active_stage(stage)
         _record_move(current, stage, by=by, at=now, reason=reason)
         current.status, current.closed_at = Deal.Status.LOST, now
         current.lost_reason, current.competitor = reason, competitor
@@ -262,7 +289,8 @@ def _after_close(deal: Deal, by: Any) -> None:
 
 
 def reopen_deal(deal: Deal, *, by: Any = None, reason: str, stage: PipelineStage | None = None) -> Deal:
-    """Put a closed deal back in an open stage (the last one it was in, unless ``stage`` is given).
+    """Put a closed deal back in an open stage (the last active one it was in, else the pipeline's
+    first active open stage, unless ``stage`` is given).
 
     Who may reopen (managers) is the caller's permission check.
     """
@@ -285,15 +313,22 @@ def reopen_deal(deal: Deal, *, by: Any = None, reason: str, stage: PipelineStage
             raise Conflict("This deal is open already.", code="deal_open")
         if stage is None:
             last_open = (
-                DealStageChange.objects.filter(deal=current, to_stage__outcome=PipelineStage.Outcome.OPEN)
+                DealStageChange.objects.filter(
+                    deal=current, to_stage__outcome=PipelineStage.Outcome.OPEN, to_stage__archived_at=None
+                )
                 .order_by("-changed_at", "-id")
                 .select_related("to_stage")
                 .first()
             )
             stage = last_open.to_stage if last_open else None
-            stage = stage or current.pipeline.stages.filter(outcome=PipelineStage.Outcome.OPEN).first()
+            stage = stage or (
+                current.pipeline.stages.filter(outcome=PipelineStage.Outcome.OPEN, archived_at=None)
+                .order_by("position")
+                .first()
+            )
             if stage is None:
                 raise Invalid("This pipeline has no open stage.", field_errors={"stage": ["No open stage."]})
+        _lock_active_stage(stage, "reopened into it")
         _record_move(current, stage, by=by, at=timezone.now(), reason=f"Reopened: {reason}")
         current.status, current.closed_at = Deal.Status.OPEN, None
         current.save(update_fields=["stage", "status", "closed_at", "updated_at"])

@@ -14,6 +14,7 @@ from accord.sales.models import (
 class StageInline(admin.TabularInline):
     model = PipelineStage
     extra = 0
+    readonly_fields = ("archived_at",)  # archived and restored by the pipeline actions only
 
 
 @admin.register(Pipeline)

@@ -51,6 +51,7 @@ router = Router(tags=["Sales"])
 READ_ERRORS = error_responses(401, 403, 404)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 DELETE_ERRORS = error_responses(401, 403, 404, 409)
+STATE_ERRORS = DELETE_ERRORS  # archive, restore: no body; a refusal is a 409
 
 
 def _get(model: Any, pk: int | None, field: str, label: str) -> Any:
@@ -86,7 +87,8 @@ def _relations(data: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- pipelines
 @router.get("/pipelines", response={200: list[PipelineOut], **error_responses(401, 403)})
 def list_pipelines(request: HttpRequest) -> Any:
-    """Every pipeline with its stages in order."""
+    """Every pipeline with its stages in order: the active ones (the board's columns), then the
+    archived ones (``archived_at`` set; kept because deals' history refers to them)."""
     check(api_user(request), Action.VIEW, Resource.DEAL)
     stages = Prefetch("stages", queryset=PipelineStage.objects.order_by("position"))
     return [
@@ -166,9 +168,32 @@ def update_stage(
     return pipeline_actions.update_stage(stage, **payload.model_dump(exclude_unset=True))
 
 
+@router.post(
+    "/pipelines/{int:pipeline_id}/stages/{int:stage_id}/archive", response={200: StageOut, **STATE_ERRORS}
+)
+def archive_stage(request: HttpRequest, pipeline_id: int, stage_id: int) -> PipelineStage:
+    """Retire a stage: it leaves the board and the stage pickers, deals' history keeps it. 409
+    ``stage_has_deals`` while deals (open or closed) are in it, ``pipeline_needs_outcomes`` when it
+    would leave no active open, won or lost stage. Archiving an archived stage changes nothing."""
+    check(api_user(request), Action.CHANGE, Resource.PIPELINE)
+    return pipeline_actions.archive_stage(_stage(_pipeline(pipeline_id), stage_id))
+
+
+@router.post(
+    "/pipelines/{int:pipeline_id}/stages/{int:stage_id}/restore", response={200: StageOut, **STATE_ERRORS}
+)
+def restore_stage(request: HttpRequest, pipeline_id: int, stage_id: int) -> PipelineStage:
+    """Bring an archived stage back: an open stage goes before the first won/lost stage, a won/lost
+    stage last. 409 ``too_many_stages`` at the active-stage limit. Restoring an active stage changes
+    nothing."""
+    check(api_user(request), Action.CHANGE, Resource.PIPELINE)
+    return pipeline_actions.restore_stage(_stage(_pipeline(pipeline_id), stage_id))
+
+
 @router.delete("/pipelines/{int:pipeline_id}/stages/{int:stage_id}", response={204: None, **DELETE_ERRORS})
 def delete_stage(request: HttpRequest, pipeline_id: int, stage_id: int) -> Status[None]:
-    """409 ``stage_has_deals``, ``stage_has_history`` or ``pipeline_needs_outcomes`` when it cannot go."""
+    """409 ``stage_has_deals``, ``stage_has_history`` (archive it instead) or ``pipeline_needs_outcomes``
+    when it cannot go."""
     check(api_user(request), Action.DELETE, Resource.PIPELINE)
     pipeline_actions.delete_stage(_stage(_pipeline(pipeline_id), stage_id))
     return Status(204, None)
@@ -203,7 +228,7 @@ def create_deal(request: HttpRequest, payload: DealCreate) -> Status[Deal]:
     )
     if pipeline is None:
         raise Invalid("There is no pipeline yet.", field_errors={"pipeline": ["Create a pipeline first."]})
-    stage = _get(PipelineStage, stage_id, "stage", "Stage")
+    stage = _get(PipelineStage, stage_id, "stage", "Stage")  # an archived one: 409 from the action
     if stage is not None and stage.outcome != PipelineStage.Outcome.OPEN:
         raise Invalid("A new deal starts in an open stage.", field_errors={"stage": ["Pick an open stage."]})
     fields = _relations(data)
@@ -231,7 +256,8 @@ def update_deal(request: HttpRequest, deal_id: int, payload: DealUpdate) -> Deal
 
 @router.post("/deals/{int:deal_id}/move", response={200: DealOut, **WRITE_ERRORS})
 def move_deal(request: HttpRequest, deal_id: int, payload: MoveIn) -> Deal:
-    """Move to a stage; a won/lost stage closes the deal (reason required; competitor when lost)."""
+    """Move to a stage; a won/lost stage closes the deal (reason required; competitor when lost). 409
+    ``stage_archived`` for an archived stage."""
     user = api_user(request)
     deal = _deal(deal_id)
     check(user, Action.CHANGE, Resource.DEAL, deal)

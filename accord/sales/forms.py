@@ -26,7 +26,9 @@ class DealForm(forms.Form):
     name = forms.CharField(max_length=200)
     pipeline = forms.ModelChoiceField(queryset=Pipeline.objects.all(), empty_label=None)
     stage = forms.ModelChoiceField(
-        queryset=PipelineStage.objects.filter(outcome=PipelineStage.Outcome.OPEN).select_related("pipeline"),
+        queryset=PipelineStage.objects.filter(
+            outcome=PipelineStage.Outcome.OPEN, archived_at=None
+        ).select_related("pipeline"),
         required=False,
         help_text="Leave empty for the pipeline's first stage.",
     )

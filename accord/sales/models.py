@@ -37,6 +37,11 @@ class PipelineStage(models.Model):
     rotting_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Days without activity before a deal in this stage is highlighted."
     )
+    archived_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the stage was retired: it leaves the board and the stage pickers, its history stays.",
+    )
 
     class Meta:
         ordering = ["pipeline", "position"]
@@ -47,6 +52,10 @@ class PipelineStage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pipeline}: {self.name}"
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Deal(TimeStampedModel):

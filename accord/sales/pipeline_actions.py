@@ -1,14 +1,20 @@
-"""Pipeline settings: create, rename, make default and delete pipelines; add, edit, reorder and
-delete their stages.
+"""Pipeline settings: create, rename, make default and delete pipelines; add, edit, reorder,
+archive, restore and delete their stages.
 
 The rules every write keeps:
 
 - pipeline names are unique (case-insensitively) and exactly one pipeline is the default;
-- a pipeline keeps at least one open stage, one won stage and one lost stage, so a deal can always
-  be worked, won and lost;
+- a pipeline keeps at least one *active* open stage, one won stage and one lost stage, so a deal can
+  always be worked, won and lost;
 - nothing a deal points at is deleted: a pipeline or a stage that holds deals (or appears in a
   deal's stage history, which is append-only) is refused with the count and what to do instead;
-- stage positions stay 0…n-1 and are rewritten in one transaction.
+  a stage that only history points at can be *archived* instead;
+- an archived stage (``archived_at`` set) holds no deal: it leaves the board and every stage picker,
+  and deals' history keeps pointing at it. Archiving a stage with deals is refused; archiving an
+  archived stage or restoring an active one changes nothing (idempotent);
+- stage positions stay 0…n-1 and are rewritten in one transaction: the active stages first, in
+  board order (0…a-1), then the archived ones in the order they were archived. Reordering and
+  moving work on the active stages; a restored stage goes where :func:`add_stage` puts a new one.
 
 Each function is one atomic change; a refusal raises an :class:`~accord.core.errors.ActionError`
 before anything is written. Writes to a pipeline's stages lock the pipeline row first, so two
@@ -23,6 +29,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, ProtectedError, Q, RestrictedError
+from django.utils import timezone
 
 from accord.core.errors import ActionError, Conflict, Invalid, NotFound
 from accord.sales.models import Deal, DealStageChange, Pipeline, PipelineStage
@@ -106,12 +113,20 @@ def _stage_name_taken(pipeline_id: int, name: str, exclude: PipelineStage | None
     clash = PipelineStage.objects.filter(pipeline_id=pipeline_id, name__iexact=name)
     if exclude is not None:
         clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
+    other = clash.only("archived_at").first()
+    if other is None:
+        return
+    if other.is_archived:  # names stay unique with the archived ones, so history reads unambiguously
         raise Conflict(
-            f"This pipeline has a stage named “{name}” already.",
-            field_errors={"name": ["Another stage of this pipeline has this name."]},
+            f"This pipeline has an archived stage named “{name}”. Restore it, or pick another name.",
+            field_errors={"name": ["An archived stage of this pipeline has this name."]},
             code="duplicate_name",
         )
+    raise Conflict(
+        f"This pipeline has a stage named “{name}” already.",
+        field_errors={"name": ["Another stage of this pipeline has this name."]},
+        code="duplicate_name",
+    )
 
 
 def _lock(pipeline: Pipeline | int) -> Pipeline:
@@ -143,12 +158,12 @@ def _duplicate_pipeline(name: str) -> Conflict:
 
 # ---------------------------------------------------------------- pipelines
 def default_layout() -> tuple[StageLayout, ...]:
-    """The stages a new pipeline starts with: the default pipeline's, or :data:`STANDARD_STAGES`."""
+    """The stages a new pipeline starts with: the default pipeline's active ones, or
+    :data:`STANDARD_STAGES`."""
     default = Pipeline.objects.filter(is_default=True).first()
     if default is not None:
-        layout = tuple(
-            (s.name, s.probability, s.outcome, s.rotting_days) for s in default.stages.order_by("position")
-        )
+        active = default.stages.filter(archived_at=None).order_by("position")
+        layout = tuple((s.name, s.probability, s.outcome, s.rotting_days) for s in active)
         if {Outcome.OPEN, Outcome.WON, Outcome.LOST} <= {o for _, _, o, _ in layout}:
             return layout
     return STANDARD_STAGES
@@ -268,6 +283,12 @@ def _stages(pipeline_id: int) -> list[PipelineStage]:
     return list(PipelineStage.objects.filter(pipeline_id=pipeline_id).order_by("position", "pk"))
 
 
+def _split(pipeline_id: int) -> tuple[list[PipelineStage], list[PipelineStage]]:
+    """The pipeline's active stages and its archived ones, each in position order."""
+    stages = _stages(pipeline_id)
+    return [s for s in stages if not s.is_archived], [s for s in stages if s.is_archived]
+
+
 def _missing_outcomes(outcomes: Sequence[str]) -> list[str]:
     labels = {Outcome.OPEN: "an open stage", Outcome.WON: "a won stage", Outcome.LOST: "a lost stage"}
     return [label for outcome, label in labels.items() if outcome not in outcomes]
@@ -295,6 +316,19 @@ def _rewrite_positions(pipeline_id: int, ordered: Sequence[PipelineStage]) -> No
         stage.position = index
 
 
+def _default_place(active: Sequence[PipelineStage], outcome: str) -> int:
+    """Where a new (or restored) stage goes among the active ones: an open stage before the first won
+    or lost stage, a won or lost stage last."""
+    closed = [i for i, s in enumerate(active) if s.outcome != Outcome.OPEN]
+    return closed[0] if outcome == Outcome.OPEN and closed else len(active)
+
+
+def _too_many(pipeline: Pipeline, active: Sequence[PipelineStage]) -> str | None:
+    if len(active) < MAX_STAGES:
+        return None
+    return f"“{pipeline.name}” has {MAX_STAGES} active stages already."
+
+
 def add_stage(
     pipeline: Pipeline,
     *,
@@ -304,8 +338,8 @@ def add_stage(
     rotting_days: int | None = None,
     position: int | None = None,
 ) -> PipelineStage:
-    """Add a stage at ``position`` (0-based); by default an open stage goes before the first won or
-    lost stage and a won or lost stage goes last."""
+    """Add a stage at ``position`` (0-based, among the active stages); by default an open stage goes
+    before the first won or lost stage and a won or lost stage goes last."""
     fields = _clean_stage_fields(
         {"name": name, "probability": probability, "outcome": outcome, "rotting_days": rotting_days}
     )
@@ -313,20 +347,20 @@ def add_stage(
         raise Invalid("The position is not valid.", field_errors={"position": ["Zero or more."]})
     with transaction.atomic():
         current = _lock(pipeline)
-        stages = _stages(current.pk)
-        if len(stages) >= MAX_STAGES:
+        active, archived = _split(current.pk)
+        too_many = _too_many(current, active)
+        if too_many:
             raise Invalid(
-                f"A pipeline has at most {MAX_STAGES} stages.",
-                field_errors={"name": [f"“{current.name}” has {MAX_STAGES} stages already."]},
+                f"A pipeline has at most {MAX_STAGES} stages on its board (archived ones do not count).",
+                field_errors={"name": [too_many]},
             )
         _stage_name_taken(current.pk, fields["name"])
         if position is None:
-            closed = [i for i, s in enumerate(stages) if s.outcome != Outcome.OPEN]
-            position = closed[0] if fields["outcome"] == Outcome.OPEN and closed else len(stages)
-        position = min(position, len(stages))
-        top = max((s.position for s in stages), default=-1) + 1
+            position = _default_place(active, fields["outcome"])
+        position = min(position, len(active))
+        top = max((s.position for s in (*active, *archived)), default=-1) + 1
         stage = PipelineStage.objects.create(pipeline=current, position=top, **fields)
-        _rewrite_positions(current.pk, [*stages[:position], stage, *stages[position:]])
+        _rewrite_positions(current.pk, [*active[:position], stage, *active[position:], *archived])
     stage.refresh_from_db()
     return stage
 
@@ -339,7 +373,8 @@ def update_stage(stage: PipelineStage, **fields: Any) -> PipelineStage:
     """Change a stage's name, probability, rotting days (None: never rots) or outcome.
 
     The outcome of a stage that holds deals does not change (their status follows it), and a change
-    must leave the pipeline an open, a won and a lost stage.
+    must leave the pipeline an active open, won and lost stage. An archived stage can be edited too
+    (its name shows in deals' history).
     """
     fields = _clean_stage_fields(fields)
     with transaction.atomic():
@@ -356,8 +391,10 @@ def update_stage(stage: PipelineStage, **fields: Any) -> PipelineStage:
                     field_errors={"outcome": ["Move the stage's deals out first."]},
                     code="stage_has_deals",
                 )
-            others = [s.outcome for s in _stages(pipeline.pk) if s.pk != current.pk]
-            refusal = _outcome_refusal(pipeline.name, [*others, fields["outcome"]], "This change")
+            active, _ = _split(pipeline.pk)
+            others = [s.outcome for s in active if s.pk != current.pk]
+            after = [*others, fields["outcome"]] if not current.is_archived else others
+            refusal = _outcome_refusal(pipeline.name, after, "This change")
             if refusal is not None:
                 refusal.field_errors = {"outcome": [refusal.message]}
                 raise refusal
@@ -365,50 +402,64 @@ def update_stage(stage: PipelineStage, **fields: Any) -> PipelineStage:
             setattr(current, name, value)
         if fields:
             current.save(update_fields=list(fields))
-    stage.__dict__.update({k: getattr(current, k) for k in (*STAGE_FIELDS, "position")})
+    stage.__dict__.update({k: getattr(current, k) for k in (*STAGE_FIELDS, "position", "archived_at")})
     return stage
 
 
 def reorder_stages(pipeline: Pipeline, stage_ids: Sequence[int]) -> list[PipelineStage]:
-    """Put the pipeline's stages in the order of ``stage_ids``, which must name each of its stages
-    exactly once."""
+    """Put the pipeline's active stages in the order of ``stage_ids``, which must name each of them
+    exactly once (archived stages stay after them, in their order)."""
     if not all(_is_int(i) for i in stage_ids):
         raise Invalid("Stage ids are numbers.", field_errors={"stage_ids": ["A list of stage ids."]})
     with transaction.atomic():
         current = _lock(pipeline)
-        stages = {s.pk: s for s in _stages(current.pk)}
+        active, archived = _split(current.pk)
+        stages = {s.pk: s for s in active}
+        archived_ids = {s.pk for s in archived}
         duplicates = sorted(i for i, n in Counter(stage_ids).items() if n > 1)
-        unknown = [i for i in stage_ids if i not in stages]
+        retired = [i for i in stage_ids if i in archived_ids]
+        unknown = [i for i in stage_ids if i not in stages and i not in archived_ids]
         missing = [pk for pk in stages if pk not in stage_ids]
         problems = []
         if duplicates:
             problems.append(f"listed twice: {', '.join(map(str, duplicates))}")
+        if retired:
+            problems.append(f"archived: {', '.join(map(str, retired))}")
         if unknown:
             problems.append(f"not stages of this pipeline: {', '.join(map(str, unknown))}")
         if missing:
             problems.append(f"missing: {', '.join(map(str, missing))}")
         if problems:
             raise Invalid(
-                f"List each stage of “{current.name}” exactly once ({'; '.join(problems)}).",
-                field_errors={"stage_ids": [f"Give all {len(stages)} stage ids of the pipeline, once each."]},
+                f"List each active stage of “{current.name}” exactly once ({'; '.join(problems)}).",
+                field_errors={
+                    "stage_ids": [f"Give all {len(stages)} active stage ids of the pipeline, once each."]
+                },
             )
         ordered = [stages[i] for i in stage_ids]
-        _rewrite_positions(current.pk, ordered)
+        _rewrite_positions(current.pk, [*ordered, *archived])
     return ordered
 
 
+def _archived_refusal(stage: PipelineStage, doing: str) -> Conflict:
+    return Conflict(f"“{stage.name}” is archived; restore it before {doing}.", code="stage_archived")
+
+
 def move_stage(stage: PipelineStage, offset: int) -> list[PipelineStage]:
-    """Move a stage ``offset`` places (-1 up/left, +1 down/right); at either end it stays put."""
+    """Move an active stage ``offset`` places among the active stages (-1 up/left, +1 down/right); at
+    either end it stays put. Returns the active stages in their new order."""
     if offset not in (-1, 1):
         raise Invalid("Move a stage up or down.", field_errors={"direction": ["Pick up or down."]})
     with transaction.atomic():
-        pipeline, _ = _lock_stage(stage)
-        stages = _stages(pipeline.pk)
+        pipeline, current = _lock_stage(stage)
+        if current.is_archived:
+            raise _archived_refusal(current, "moving it")
+        stages, archived = _split(pipeline.pk)
         index = next(i for i, s in enumerate(stages) if s.pk == stage.pk)
         target = index + offset
         if 0 <= target < len(stages):
             stages[index], stages[target] = stages[target], stages[index]
-            _rewrite_positions(pipeline.pk, stages)
+            _rewrite_positions(pipeline.pk, [*stages, *archived])
     return stages
 
 
@@ -425,15 +476,25 @@ def stage_deletion_refusal(stage: PipelineStage) -> ActionError | None:
         n=Count("deal_id", distinct=True)
     )["n"]
     if history:
+        instead = (
+            "It is archived, so it no longer shows on the board or in the stage pickers."
+            if stage.is_archived
+            else "Archive it instead: it leaves the board and the stage pickers, and the history keeps it."
+        )
         return Conflict(
             f"“{stage.name}” is in the stage history of {history} deal{'s' if history != 1 else ''}; it "
-            "stays so that their history (time in stage, conversion) stays true.",
+            f"stays so that their history (time in stage, conversion) stays true. {instead}",
             code="stage_has_history",
         )
-    others = PipelineStage.objects.filter(pipeline_id=stage.pipeline_id).exclude(pk=stage.pk)
-    return _outcome_refusal(
-        stage.pipeline.name, list(others.values_list("outcome", flat=True)), f"Deleting “{stage.name}”"
+    return _outcome_refusal(stage.pipeline.name, _active_outcomes(stage), f"Deleting “{stage.name}”")
+
+
+def _active_outcomes(stage: PipelineStage) -> list[str]:
+    """The outcomes of the pipeline's active stages other than ``stage``."""
+    others = PipelineStage.objects.filter(pipeline_id=stage.pipeline_id, archived_at=None).exclude(
+        pk=stage.pk
     )
+    return list(others.values_list("outcome", flat=True))
 
 
 def delete_stage(stage: PipelineStage) -> None:
@@ -445,3 +506,58 @@ def delete_stage(stage: PipelineStage) -> None:
             raise refusal
         _delete(current, f"“{current.name}” is still referred to by other records.")
         _rewrite_positions(pipeline.pk, _stages(pipeline.pk))
+
+
+# ---------------------------------------------------------------- archive and restore
+def stage_archive_refusal(stage: PipelineStage) -> ActionError | None:
+    """Why an active ``stage`` cannot be archived now, or None when it can."""
+    deals = _deal_count(stage)
+    if deals:
+        return Conflict(
+            f"{deals} deal{'s are' if deals != 1 else ' is'} in “{stage.name}”. Move its {deals} "
+            f"deal{'s' if deals != 1 else ''} to another stage first: an archived stage holds no deals, "
+            "open or closed.",
+            code="stage_has_deals",
+        )
+    return _outcome_refusal(stage.pipeline.name, _active_outcomes(stage), f"Archiving “{stage.name}”")
+
+
+def archive_stage(stage: PipelineStage) -> PipelineStage:
+    """Retire a stage no deal is in: it leaves the board and the stage pickers, deals' history keeps
+    it. It moves behind the active stages (the others keep their order). Archiving an archived stage
+    changes nothing."""
+    with transaction.atomic():
+        pipeline, current = _lock_stage(stage)
+        if not current.is_archived:
+            refusal = stage_archive_refusal(current)
+            if refusal is not None:
+                raise refusal
+            active, archived = _split(pipeline.pk)
+            current.archived_at = timezone.now()
+            current.save(update_fields=["archived_at"])
+            _rewrite_positions(pipeline.pk, [*(s for s in active if s.pk != current.pk), *archived, current])
+    stage.archived_at, stage.position = current.archived_at, current.position
+    return stage
+
+
+def restore_stage(stage: PipelineStage) -> PipelineStage:
+    """Bring an archived stage back where :func:`add_stage` puts a new one: an open stage before the
+    first won or lost stage, a won or lost stage last (move it with the arrows). Restoring an active
+    stage changes nothing."""
+    with transaction.atomic():
+        pipeline, current = _lock_stage(stage)
+        if current.is_archived:
+            active, archived = _split(pipeline.pk)
+            too_many = _too_many(pipeline, active)
+            if too_many:
+                raise Conflict(
+                    f"{too_many} A pipeline has at most {MAX_STAGES}; archive or delete one first.",
+                    code="too_many_stages",
+                )
+            place = _default_place(active, current.outcome)
+            current.archived_at = None
+            current.save(update_fields=["archived_at"])
+            rest = [s for s in archived if s.pk != current.pk]
+            _rewrite_positions(pipeline.pk, [*active[:place], current, *active[place:], *rest])
+    stage.archived_at, stage.position = current.archived_at, current.position
+    return stage

@@ -1,10 +1,11 @@
 """Pipeline settings pages: every pipeline with its stages; create, rename, make default and delete
-pipelines; add, edit, move and delete stages.
+pipelines; add, edit, move, archive, restore and delete stages.
 
 Everyone who may see deals sees the page (read-only); the write endpoints need the pipeline grants
 (sales managers and admins) and answer 403 otherwise. Views parse the form, check permission and
 call one action of :mod:`accord.sales.pipeline_actions`. Moving a stage is a plain POST answered
-with a redirect; with htmx it answers with the pipeline's card only.
+with a redirect; with htmx it answers with the pipeline's card only. Deleting and archiving ask
+first (GET: the confirm step, or why it cannot be done; POST: do it); restoring is a plain POST.
 """
 
 from __future__ import annotations
@@ -84,10 +85,18 @@ def _settings_url(pipeline_id: int | None = None) -> str:
 
 
 def _pipelines() -> list[Pipeline]:
+    """Every pipeline with ``active_stages`` (board order) and ``archived_stages``, each stage with
+    its ``deal_count``."""
     stages = Prefetch(
         "stages", queryset=PipelineStage.objects.annotate(deal_count=Count("deals")).order_by("position")
     )
-    return list(Pipeline.objects.annotate(deal_count=Count("deals")).prefetch_related(stages))
+    pipelines: list[Pipeline] = list(
+        Pipeline.objects.annotate(deal_count=Count("deals")).prefetch_related(stages)
+    )
+    for p in pipelines:
+        p.active_stages = [s for s in p.stages.all() if not s.is_archived]  # type: ignore[attr-defined]
+        p.archived_stages = [s for s in p.stages.all() if s.is_archived]  # type: ignore[attr-defined]
+    return pipelines
 
 
 def _permissions(request: HttpRequest) -> dict[str, bool]:
@@ -185,31 +194,33 @@ def pipeline_make_default(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(_settings_url(pipeline.pk))
 
 
-def _confirm_delete(
+def _confirm(
     request: HttpRequest,
     *,
     kind: str,
     target: Pipeline | PipelineStage,
     refusal: ActionError | None,
-    delete: Callable[[], None],
+    do: Callable[[], object],
     done: str,
     action: str,
     back: str,
     after: str | None = None,
+    template: str = "sales/pipeline_settings_delete.html",
+    **extra: Any,
 ) -> HttpResponse:
-    """GET: the confirm step (or why it cannot be deleted; ``back`` cancels); POST: delete, then
+    """GET: the confirm step (or why it cannot be done; ``back`` cancels); POST: ``do`` it, then
     go to ``after`` (default ``back``) with the ``done`` message."""
     if request.method == "POST":
         try:
-            delete()
+            do()
         except ActionError as exc:
             refusal = exc
         else:
             messages.success(request, done)
             return redirect(after or back)
-    context = {"kind": kind, "target": target, "refusal": refusal, "action": action, "back": back}
+    context = {"kind": kind, "target": target, "refusal": refusal, "action": action, "back": back, **extra}
     status = refusal.status if request.method == "POST" and refusal else 200
-    return render(request, "sales/pipeline_settings_delete.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -217,12 +228,12 @@ def _confirm_delete(
 def pipeline_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Action.DELETE)
     pipeline = get_object_or_404(Pipeline.objects.annotate(stage_count=Count("stages")), pk=pk)
-    return _confirm_delete(
+    return _confirm(
         request,
         kind="pipeline",
         target=pipeline,
         refusal=pipeline_actions.pipeline_deletion_refusal(pipeline),
-        delete=lambda: pipeline_actions.delete_pipeline(pipeline),
+        do=lambda: pipeline_actions.delete_pipeline(pipeline),
         done=f"Pipeline “{pipeline.name}” deleted.",
         action=reverse("sales:pipeline_delete", args=[pipeline.pk]),
         back=_settings_url(pipeline.pk),
@@ -300,13 +311,49 @@ def stage_move(request: HttpRequest, pk: int) -> HttpResponse:
 def stage_delete(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Action.DELETE)
     stage = get_object_or_404(PipelineStage.objects.select_related("pipeline"), pk=pk)
-    return _confirm_delete(
+    can_archive = not stage.is_archived and can(_user(request), Action.CHANGE, Resource.PIPELINE)
+    return _confirm(
         request,
         kind="stage",
         target=stage,
         refusal=pipeline_actions.stage_deletion_refusal(stage),
-        delete=lambda: pipeline_actions.delete_stage(stage),
+        do=lambda: pipeline_actions.delete_stage(stage),
         done=f"Stage “{stage.name}” deleted from “{stage.pipeline.name}”.",
         action=reverse("sales:stage_delete", args=[stage.pk]),
         back=_settings_url(stage.pipeline_id),
+        archive_url=reverse("sales:stage_archive", args=[stage.pk]) if can_archive else "",
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stage_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET: what archiving does (or why it is refused); POST: archive."""
+    _require(request, Action.CHANGE)
+    stage = get_object_or_404(PipelineStage.objects.select_related("pipeline"), pk=pk)
+    refusal = None if stage.is_archived else pipeline_actions.stage_archive_refusal(stage)
+    return _confirm(
+        request,
+        kind="stage",
+        target=stage,
+        refusal=refusal,
+        do=lambda: pipeline_actions.archive_stage(stage),
+        done=f"Stage “{stage.name}” archived: it is off the board of “{stage.pipeline.name}”.",
+        action=reverse("sales:stage_archive", args=[stage.pk]),
+        back=_settings_url(stage.pipeline_id),
+        template="sales/pipeline_settings_archive.html",
+    )
+
+
+@require_POST
+@login_required
+def stage_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Action.CHANGE)
+    stage = get_object_or_404(PipelineStage.objects.select_related("pipeline"), pk=pk)
+    try:
+        pipeline_actions.restore_stage(stage)
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Stage “{stage.name}” restored to the board of “{stage.pipeline.name}”.")
+    return redirect(_settings_url(stage.pipeline_id))

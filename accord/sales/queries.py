@@ -85,11 +85,12 @@ class Column:
 def board(
     pipeline: Pipeline, deals: QuerySet[Deal], now: datetime, per_column: int = CARDS_PER_COLUMN
 ) -> list[Column]:
-    """The pipeline's stages as columns with totals and their first ``per_column`` cards.
+    """The pipeline's active stages as columns with totals and their first ``per_column`` cards
+    (archived stages hold no deals and get no column).
 
     Open stages hold open deals; won/lost columns show the most recently closed first.
     """
-    stages = list(pipeline.stages.order_by("position"))
+    stages = list(pipeline.stages.filter(archived_at=None).order_by("position"))
     scoped = deals.filter(pipeline=pipeline)
     totals = {
         row["stage_id"]: row

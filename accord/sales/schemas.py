@@ -25,10 +25,16 @@ class _Input(Schema):
 class StageOut(Schema):
     id: int
     name: str
-    position: int
+    position: int = Field(
+        description="0-based; the active stages come first in board order, then the archived ones."
+    )
     probability: int
     outcome: str
     rotting_days: int | None
+    archived_at: datetime | None = Field(
+        description="When the stage was archived: it is off the board and no deal can enter it, but "
+        "deals' stage history still refers to it. null: active."
+    )
 
 
 class PipelineOut(Schema):
@@ -72,8 +78,8 @@ class StageCreate(_Input):
         None,
         ge=0,
         le=MAX_STAGES,
-        description="0-based place among the stages. Default: an open stage goes before the first won/lost "
-        "stage, a won/lost stage goes last.",
+        description="0-based place among the active stages. Default: an open stage goes before the first "
+        "won/lost stage, a won/lost stage goes last.",
     )
 
 
@@ -92,7 +98,8 @@ class StageOrderIn(_Input):
     stage_ids: list[Id] = Field(
         min_length=1,
         max_length=MAX_STAGES,
-        description="Every stage id of the pipeline, once, in the new order.",
+        description="Every active stage id of the pipeline, once, in the new order (archived stages stay "
+        "after them).",
     )
 
 
@@ -132,7 +139,9 @@ class DealOut(Schema):
 class DealCreate(_Input):
     name: CleanStr = Field(max_length=200)
     pipeline: Id | None = Field(None, description="Default: the default pipeline.")
-    stage: Id | None = Field(None, description="An open stage of the pipeline; default: its first stage.")
+    stage: Id | None = Field(
+        None, description="An open, active stage of the pipeline; default: its first active stage."
+    )
     amount: Amount = Field(Decimal(0), ge=0, max_digits=14, decimal_places=2)
     currency: CleanStr = Field("USD", min_length=3, max_length=3)
     expected_close: date | None = None

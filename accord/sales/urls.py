@@ -31,4 +31,6 @@ urlpatterns = [
     path("settings/stages/<int:pk>/", pipeline_views.stage_edit, name="stage_edit"),
     path("settings/stages/<int:pk>/move/", pipeline_views.stage_move, name="stage_move"),
     path("settings/stages/<int:pk>/delete/", pipeline_views.stage_delete, name="stage_delete"),
+    path("settings/stages/<int:pk>/archive/", pipeline_views.stage_archive, name="stage_archive"),
+    path("settings/stages/<int:pk>/restore/", pipeline_views.stage_restore, name="stage_restore"),
 ]

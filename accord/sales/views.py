@@ -126,7 +126,7 @@ def deal_move(request: HttpRequest, pk: int) -> HttpResponse:
             )
         messages.error(request, "Pick a stage to move the deal to.")
         return redirect(back)
-    closing = stage.outcome != PipelineStage.Outcome.OPEN
+    closing = stage.outcome != PipelineStage.Outcome.OPEN and not stage.is_archived
     reason = request.POST.get("reason", "")
     if closing and not wants_json and not reason.strip() and deal.status == Deal.Status.OPEN:
         # the keyboard/no-JS form: ask for the reason on the close page
@@ -203,7 +203,7 @@ def deal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "activity_form": ActivityForm(
             initial={"deal": deal.pk, "kind": "call", "next": deal.get_absolute_url()}
         ),
-        "stages": deal.pipeline.stages.order_by("position"),
+        "stages": deal.pipeline.stages.filter(archived_at=None).order_by("position"),
         "rotting": queries.rotting_days(deal, deal.stage, now),
         "weighted": deal.amount * deal.stage.probability / 100,
         "can_change": can(user, Action.CHANGE, Resource.DEAL, deal),

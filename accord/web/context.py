@@ -121,7 +121,12 @@ MENU: tuple[MenuGroup, ...] = (
                 "columns",
                 Resource.PIPELINE,
                 Action.CHANGE,
-                also_active_for=("sales:stage_edit", "sales:stage_delete", "sales:pipeline_delete"),
+                also_active_for=(
+                    "sales:stage_edit",
+                    "sales:stage_delete",
+                    "sales:stage_archive",
+                    "sales:pipeline_delete",
+                ),
             ),
             MenuItem("Write keys", "tracking:write_key_list", "key", Resource.WRITE_KEY, Action.CHANGE),
             MenuItem("API keys", "accounts:api_key_list", "key", Resource.API_KEY),
