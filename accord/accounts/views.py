@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accord.accounts.actions import create_api_key, revoke_api_key
 from accord.accounts.models import ApiKey, User
 from accord.accounts.permissions import ALL, Action, Resource, can, grant
+from accord.core.numbers import ascii_int
 
 
 def _visible_keys(user: User) -> list[ApiKey]:
@@ -41,7 +42,10 @@ def api_key_list(request: HttpRequest) -> HttpResponse:
         else:
             new_secret = create_api_key(user, name).secret
     context = {"keys": _visible_keys(user), "new_secret": new_secret, "error": error, "me": user}
-    return render(request, "accounts/api_keys.html", context, status=status)
+    response = render(request, "accounts/api_keys.html", context, status=status)
+    if new_secret:  # shown once: no cache (browser, proxy, back button) may keep a copy
+        response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -66,7 +70,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     if request.method == "POST":
         raw = request.POST.getlist("ids")
-        ids = [int(i) for i in raw if i.isdigit()] if raw else None
+        ids = [n for n in map(ascii_int, raw) if n is not None] if raw else None
         notifications.mark_read(user, ids)
         return redirect("accounts:notification_list")
     page = Paginator(Notification.objects.filter(user=user), 50).get_page(request.GET.get("page"))

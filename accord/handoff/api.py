@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router
 
@@ -22,6 +21,7 @@ from accord.campaigns.models import Campaign
 from accord.core.api_support import Page, error_responses, paginate
 from accord.core.errors import Invalid, NotFound
 from accord.handoff import actions
+from accord.handoff.access import visible_leads
 from accord.handoff.models import LeadAssignment, Qualification
 from accord.handoff.quality import campaign_lead_quality
 from accord.handoff.routing import route_contacts
@@ -42,18 +42,6 @@ from accord.handoff.sla import clocks
 router = Router(tags=["Handoff (routing, SLA, verdicts, BANT)"])
 READ_ERRORS = error_responses(401, 403, 404, 422)
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
-
-
-def visible_leads(user: Any) -> QuerySet[LeadAssignment]:
-    """Leads ``user`` may see: every lead with the ALL grant, own and team's with TEAM, else none."""
-    scope = grant(user, Action.VIEW, Resource.LEAD)
-    qs = LeadAssignment.objects.select_related("contact", "owner")
-    if scope == ALL:
-        return qs
-    if scope is None:
-        raise PermissionDenied(Action.VIEW, Resource.LEAD)
-    team = Q(team_id=user.team_id) if user.team_id else Q(pk__in=[])
-    return qs.filter(Q(owner_id=user.pk) | team)
 
 
 def _lead(request: HttpRequest, pk: int, action: Action) -> tuple[Any, LeadAssignment]:

@@ -25,7 +25,9 @@ from accord.accounts.models import Team, User
 from accord.accounts.permissions import ALL, Action, Resource, can, grant
 from accord.core import timeline
 from accord.core.errors import ActionError
+from accord.core.numbers import ascii_int
 from accord.handoff import actions
+from accord.handoff.access import visible_leads
 from accord.handoff.forms import (
     BantForm,
     ConvertForm,
@@ -99,8 +101,8 @@ def team_inbox(request: HttpRequest) -> HttpResponse:
     _require(request, Action.CHANGE, Resource.ROUTING)
     user = _user(request)
     teams = Team.objects.filter(kind=Team.Kind.SALES)
-    team_param = request.GET.get("team", "")
-    team = teams.filter(pk=team_param).first() if team_param.isdigit() else None
+    team_pk = ascii_int(request.GET.get("team", ""))
+    team = teams.filter(pk=team_pk).first() if team_pk is not None else None
     if team is None and user.team_id and teams.filter(pk=user.team_id).exists():
         team = user.team
     status = request.GET.get("status", "open")
@@ -141,8 +143,9 @@ def _lead_page(request: HttpRequest, lead: LeadAssignment, status: int = 200, **
     user = _user(request)
     qual = Qualification.objects.filter(contact_id=lead.contact_id).first()
     initial = {f: getattr(qual, f) for f in actions.BANT_FIELDS} if qual else {}
-    history = list(
-        LeadAssignment.objects.filter(contact_id=lead.contact_id)
+    history = list(  # the contact's earlier and later assignments, as far as the user may see leads
+        visible_leads(user)
+        .filter(contact_id=lead.contact_id)
         .select_related("owner", "team", "assigned_by", "verdict_by")
         .order_by("assigned_at", "pk")
     )

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -28,6 +28,7 @@ from accord.accounts.models import User
 from accord.contacts.forms import CompanyFilterForm, ContactFilterForm
 from accord.contacts.models import Company, Contact
 from accord.core.errors import ActionError, Invalid
+from accord.core.numbers import ascii_int
 from accord.integrations import access, actions, export, parse
 from accord.integrations.forms import MappingForm, UploadForm
 from accord.integrations.mapping import targets_for
@@ -93,7 +94,9 @@ def import_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("You may not import contacts or companies.")
     limit = actions.max_upload_bytes()
     if request.method == "POST":
-        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        declared = ascii_int(request.META.get("CONTENT_LENGTH") or "0")
+        if declared is None:
+            return HttpResponseBadRequest("The Content-Length header is not a number.")
         if declared > limit + MULTIPART_OVERHEAD:
             return _too_large(request, types, limit)
         handler = SizeLimitUploadHandler(request, limit)

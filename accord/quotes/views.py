@@ -24,6 +24,7 @@ from accord.accounts.models import Role, User
 from accord.accounts.permissions import Action, Resource, can, check
 from accord.accounts.permissions import PermissionDenied as NotAllowed
 from accord.core.errors import ActionError, Forbidden, Invalid
+from accord.core.numbers import ascii_int
 from accord.quotes import actions
 from accord.quotes.forms import (
     SCOPES,
@@ -168,7 +169,8 @@ def quote_list(request: HttpRequest) -> HttpResponse:
 def quote_create(request: HttpRequest) -> HttpResponse:
     _require(request, Action.ADD)
     deal_id = request.GET.get("deal") or request.POST.get("deal") or ""
-    deal = get_object_or_404(Deal, pk=int(deal_id)) if deal_id.isdigit() else None
+    deal_pk = ascii_int(deal_id)
+    deal = get_object_or_404(Deal, pk=deal_pk) if deal_pk is not None else None
     if deal is None:
         messages.error(request, "Start a quote from a deal's page (“New quote”).")
         return redirect("quotes:quote_list")

@@ -23,6 +23,7 @@ from accord.accounts.models import User
 from accord.accounts.permissions import ALL, Action, Resource, can, grant
 from accord.contacts.models import Contact
 from accord.core.errors import ActionError
+from accord.core.numbers import ascii_int
 from accord.sales import actions
 from accord.sales.activity_kinds import describe
 from accord.sales.forms import ActivityForm, apply_errors
@@ -95,10 +96,16 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------- week calendar
+WEEKS_SHOWN = (date(1900, 1, 1), date(9998, 12, 31))  # the ±7-day links stay inside date's range
+
+
 def _week_start(text: str | None, today: date) -> date:
+    """Monday of the week of ``text`` (an ISO date); today's week for anything else."""
     try:
         day = date.fromisoformat(text) if text else today
     except ValueError:
+        day = today
+    if not WEEKS_SHOWN[0] <= day <= WEEKS_SHOWN[1]:
         day = today
     return day - timedelta(days=day.weekday())
 
@@ -214,14 +221,15 @@ def onboarding_settings(request: HttpRequest) -> HttpResponse:
         items = []
         for i, subject in enumerate(subjects):
             raw = offsets[i] if i < len(offsets) else ""
-            offset = int(raw) if raw.strip().isdigit() and len(raw) < 6 else -1
+            offset = ascii_int(raw, max_digits=5)
+            offset = -1 if offset is None else offset
             if subject.strip():
                 items.append((subject, offset))
         follow = request.POST.get("follow_up_days", "")
         try:
             template = actions.save_onboarding_template(
                 name=request.POST.get("name", ""),
-                follow_up_days=int(follow) if follow.isdigit() and len(follow) < 6 else -1,
+                follow_up_days=-1 if (days := ascii_int(follow, max_digits=5)) is None else days,
                 items=items,
                 template=template,
             )

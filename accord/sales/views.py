@@ -24,6 +24,7 @@ from accord.accounts.models import User
 from accord.accounts.permissions import ALL, Action, Resource, can, grant
 from accord.catalog.models import Competitor
 from accord.core.errors import ActionError
+from accord.core.numbers import ascii_int
 from accord.sales import actions, queries
 from accord.sales.activity_kinds import describe
 from accord.sales.forms import ActivityForm, CloseForm, DealForm, ReopenForm, apply_errors, owners
@@ -47,7 +48,7 @@ def _wants_partial(request: HttpRequest) -> bool:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+    return ascii_int(value)
 
 
 def _pipeline(request: HttpRequest) -> Pipeline | None:

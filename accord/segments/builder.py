@@ -22,12 +22,13 @@ from typing import Any
 
 from django.http import QueryDict
 
+from accord.core.numbers import ascii_int
 from accord.segments.fields import LIST_OPS, NO_VALUE_OPS, Catalog, Kind, Op, op_label
 
 ROW_KINDS = ("field", "event", "campaign", "segment")
 GROUP_MATCHES = ("all", "any", "none")
-_ROW_KEY = re.compile(r"^g(\d{1,3})-c(\d{1,3})-kind$")
-_GROUP_KEY = re.compile(r"^g(\d{1,3})-match$")
+_ROW_KEY = re.compile(r"^g([0-9]{1,3})-c([0-9]{1,3})-kind$")
+_GROUP_KEY = re.compile(r"^g([0-9]{1,3})-match$")
 MAX_ROWS = 100
 
 
@@ -127,8 +128,9 @@ class BuilderState:
                 group.rows.append(Row(kind=parts[2]))
         elif parts[0] == "remove" and len(parts) == 3:
             group = self._group(parts[1])
-            if group is not None and parts[2].isdigit() and int(parts[2]) < len(group.rows):
-                del group.rows[int(parts[2])]
+            row = ascii_int(parts[2])
+            if group is not None and row is not None and row < len(group.rows):
+                del group.rows[row]
                 if not group.rows:
                     self.groups.remove(group)
         elif parts[0] == "remove-group" and len(parts) == 2:
@@ -137,8 +139,9 @@ class BuilderState:
                 self.groups.remove(group)
 
     def _group(self, index: str) -> Group | None:
-        if index.isdigit() and int(index) < len(self.groups):
-            return self.groups[int(index)]
+        number = ascii_int(index)
+        if number is not None and number < len(self.groups):
+            return self.groups[number]
         return None
 
     def forgive_blank_rows(self) -> bool:
@@ -295,7 +298,9 @@ def _number(text: str) -> Any:
 
 
 def _integer(text: str) -> Any:
-    return int(text) if text.strip().isdigit() else text
+    """A whole number typed in a box (ASCII digits, bounded); anything else stays text for validation."""
+    number = ascii_int(text)
+    return text if number is None else number
 
 
 def _scalar(kind: Kind, text: str) -> Any:

@@ -13,6 +13,12 @@ The JSON form (what the API takes and what ``Segment.filter`` stores)::
         ]}
     ]}
 
+Values: dates are ``"YYYY-MM-DD"`` from :data:`MIN_DATE` (1900-01-01) to :data:`MAX_DATE`
+(9998-12-31; timestamps are compared with the start of the next day, which must exist);
+windows (``within_last_days``, ``within_days``) are whole days up to :data:`MAX_DAYS` (100 years);
+event counts up to :data:`MAX_COUNT`; numbers within ±:data:`MAX_NUMBER`; ids are positive 64-bit
+integers. Anything outside is refused with the path of the value.
+
 This module is the public face: the node types (:mod:`accord.segments.nodes`) and
 :func:`parse_filter` (:mod:`accord.segments.parsing`). Parsing is pure: it needs the field
 :class:`~accord.segments.fields.Catalog`, not the database.
@@ -48,12 +54,14 @@ from accord.segments.nodes import (
 from accord.segments.parsing import (
     MAX_CONDITIONS,
     MAX_COUNT,
+    MAX_DATE,
     MAX_DAYS,
     MAX_DEPTH,
     MAX_ID,
     MAX_LIST,
     MAX_NUMBER,
     MAX_TEXT,
+    MIN_DATE,
     parse_filter,
 )
 
@@ -63,12 +71,14 @@ __all__ = [
     "MATCH_ALL",
     "MAX_CONDITIONS",
     "MAX_COUNT",
+    "MAX_DATE",
     "MAX_DAYS",
     "MAX_DEPTH",
     "MAX_ID",
     "MAX_LIST",
     "MAX_NUMBER",
     "MAX_TEXT",
+    "MIN_DATE",
     "All",
     "AnyOf",
     "CampaignTouched",

@@ -6,6 +6,7 @@ reported together in one :class:`~accord.core.errors.Invalid`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -35,7 +36,11 @@ MAX_CONDITIONS = 200
 MAX_LIST = 500
 MAX_TEXT = 1000
 MAX_KEY = 100
-MAX_DAYS = 36_500
+MAX_DAYS = 36_500  # a window ("in the last N days") reaches back at most 100 years
+MIN_DATE = dt.date(1900, 1, 1)
+# The compiler compares timestamps with the start of the *next* day (``after``, ``on``, ``between``):
+# the last year Python can represent is kept free so that step can never overflow.
+MAX_DATE = dt.date(9998, 12, 31)
 MAX_COUNT = 1_000_000
 MAX_NUMBER = 2**53  # exact in a double, within every database's integer range
 MAX_ID = 2**63 - 1
@@ -101,13 +106,17 @@ def _int(value: Any, path: str, errors: _Errors, *, low: int, high: int, what: s
 
 
 def _date(value: Any, path: str, errors: _Errors) -> dt.date:
+    day = None
     if isinstance(value, str) and len(value) == 10:
-        try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    errors.add(path, "Must be a date like 2026-01-31.")
-    raise _Bad
+        with contextlib.suppress(ValueError):
+            day = dt.date.fromisoformat(value)
+    if day is None:
+        errors.add(path, "Must be a date like 2026-01-31.")
+        raise _Bad
+    if not MIN_DATE <= day <= MAX_DATE:
+        errors.add(path, f"Must be a date from {MIN_DATE.isoformat()} to {MAX_DATE.isoformat()}.")
+        raise _Bad
+    return day
 
 
 def _scalar(spec_kind: Kind, value: Any, path: str, errors: _Errors, spec: FieldSpec | None = None) -> Scalar:

@@ -6,6 +6,11 @@
   batch of changed contacts (ingest and property changes call it through a task).
 - Segments using other segments (``in_segment``) are processed after them
   (:func:`accord.segments.graph.dependency_order`).
+
+Whatever runs several segments in one go isolates them: a segment that fails (a stored filter that
+no longer parses, a statement the database refuses) is logged with its id and skipped, its work
+rolled back to a savepoint, and the others still commit. A skipped segment is not marked rebuilt,
+so one whose filter changed stays stale (``Segment.is_stale``).
 """
 
 from __future__ import annotations
@@ -66,32 +71,46 @@ def rebuild_segment(segment: Segment, *, now: dt.datetime | None = None) -> Rebu
     return RebuildResult(segment.pk, added, removed, total, now)
 
 
+def _rebuild_isolated(segment: Segment, now: dt.datetime | None) -> RebuildResult | None:
+    """:func:`rebuild_segment`, or None (logged) when it fails; its own atomic block is a savepoint
+    inside a wider transaction, so a failure leaves nothing half-written and the caller goes on."""
+    try:
+        return rebuild_segment(segment, now=now)
+    except Invalid as exc:
+        logger.warning("segment %s not rebuilt: %s", segment.pk, exc.message)
+    except Exception:
+        logger.exception("segment %s not rebuilt", segment.pk)
+    return None
+
+
 def rebuild_with_dependents(segment_id: int, *, now: dt.datetime | None = None) -> list[RebuildResult]:
-    """Rebuild a segment, then every segment that uses it, in dependency order."""
+    """Rebuild a segment, then every segment that uses it, in dependency order.
+
+    A segment that fails is logged and skipped; the others are still rebuilt.
+    """
     segment = Segment.objects.filter(pk=segment_id).first()
     if segment is None:
         return []
-    results = [rebuild_segment(segment, now=now)]
+    results = [_rebuild_isolated(segment, now)]
     for dependent_id in graph.dependents(segment_id, graph.load_graph()):
         dependent = Segment.objects.filter(pk=dependent_id).first()
         if dependent is not None:
-            results.append(rebuild_segment(dependent, now=now))
-    return results
+            results.append(_rebuild_isolated(dependent, now))
+    return [r for r in results if r is not None]
 
 
 def rebuild_many(segment_ids: Iterable[int], *, now: dt.datetime | None = None) -> list[RebuildResult]:
-    """Rebuild these segments in dependency order; a segment whose filter no longer parses is logged and skipped."""
+    """Rebuild these segments in dependency order; a segment that fails (e.g. its filter no longer
+    parses) is logged and skipped, and the others are still rebuilt."""
     order = graph.dependency_order(segment_ids, graph.load_graph())
     segments = Segment.objects.in_bulk(order)
     results: list[RebuildResult] = []
     for segment_id in order:
         segment = segments.get(segment_id)
-        if segment is None:
-            continue
-        try:
-            results.append(rebuild_segment(segment, now=now))
-        except Invalid as exc:
-            logger.warning("segment %s not rebuilt: %s", segment_id, exc.message)
+        if segment is not None:
+            result = _rebuild_isolated(segment, now)
+            if result is not None:
+                results.append(result)
     return results
 
 
@@ -122,6 +141,8 @@ def refresh_for_contacts(contact_ids: Iterable[int], *, now: dt.datetime | None 
 
     Per batch of :data:`REFRESH_BATCH` contacts and per segment: one ``DELETE`` and one
     ``INSERT … SELECT`` restricted to the batch, plus a counter update when something changed.
+    Each segment runs in its own savepoint: one that fails is logged, rolled back and left out of
+    the remaining batches, and the other segments' changes still commit.
     Returns the number of memberships added or removed.
     """
     ids = sorted({int(i) for i in contact_ids})
@@ -141,15 +162,26 @@ def refresh_for_contacts(contact_ids: Iterable[int], *, now: dt.datetime | None 
     edges = {s.pk: graph.raw_references(s.filter) for s in segments}
     order = [i for i in graph.dependency_order(trees, edges) if i in trees]
     changed = 0
+    failed: set[int] = set()
     for batch in _batches(ids, REFRESH_BATCH):
         with transaction.atomic():
             for segment_id in order:
-                matching = compile_segment(trees[segment_id], now=now, contact_ids=batch)
-                removed = remove_unmatched(segment_id, matching, contact_ids=batch)
-                added = add_matching(segment_id, matching, at=now)
-                if added or removed:
-                    Segment.objects.filter(pk=segment_id).update(
-                        member_count=F("member_count") + added - removed
-                    )
-                    changed += added + removed
+                if segment_id in failed:
+                    continue
+                try:
+                    changed += _refresh_one(segment_id, trees[segment_id], batch, now)
+                except Exception:
+                    logger.exception("segment %s skipped in refresh", segment_id)
+                    failed.add(segment_id)
     return changed
+
+
+def _refresh_one(segment_id: int, tree: Node, batch: list[int], now: dt.datetime) -> int:
+    """One segment for one batch of contacts, in a savepoint; the memberships added or removed."""
+    with transaction.atomic():
+        matching = compile_segment(tree, now=now, contact_ids=batch)
+        removed = remove_unmatched(segment_id, matching, contact_ids=batch)
+        added = add_matching(segment_id, matching, at=now)
+        if added or removed:
+            Segment.objects.filter(pk=segment_id).update(member_count=F("member_count") + added - removed)
+    return added + removed

@@ -24,6 +24,7 @@ from accord.accounts.permissions import Action, can
 from accord.campaigns.models import Campaign
 from accord.contacts.models import Contact
 from accord.core.errors import ActionError, Invalid
+from accord.core.numbers import ascii_int
 from accord.segments import actions
 from accord.segments.access import SEGMENT_RESOURCE
 from accord.segments.builder import BuilderState, Group, pretty_json
@@ -31,6 +32,7 @@ from accord.segments.compiler import count
 from accord.segments.describe import describe_json
 from accord.segments.fields import OP_LABELS, Catalog, Op, load_catalog
 from accord.segments.models import Segment, SegmentMembership
+from accord.segments.rebuild import segment_tree
 from accord.segments.validation import clean_filter
 from accord.tracking.models import EventType
 
@@ -258,9 +260,9 @@ def preview(request: HttpRequest) -> HttpResponse:
     _require(request, Action.VIEW)
     catalog = load_catalog()
     segment = None
-    segment_id = request.POST.get("segment_id", "")
-    if segment_id.isdigit():
-        segment = Segment.objects.filter(pk=int(segment_id)).first()
+    segment_id = ascii_int(request.POST.get("segment_id", ""))
+    if segment_id is not None:
+        segment = Segment.objects.filter(pk=segment_id).first()
     state = BuilderState.from_post(request.POST)
     state.normalise(catalog)
     live_count, count_error = _preview_count(state, catalog, segment)
@@ -339,10 +341,16 @@ def list_remove(request: HttpRequest, pk: int, contact_pk: int) -> HttpResponse:
 def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     segment = get_object_or_404(Segment.objects.select_related("owner"), pk=pk)
     _require(request, Action.VIEW, segment)
+    catalog = load_catalog()
+    filter_error = _filter_error(segment, catalog)
     if _wants_partial(request) and request.GET.get("part") == "status":
-        response = render(request, "segments/segment_detail.html#status", {"segment": segment})
-        if request.GET.get("was_stale") and not segment.is_stale:
-            response["HX-Refresh"] = "true"  # membership is ready: show it
+        response = render(
+            request,
+            "segments/segment_detail.html#status",
+            {"segment": segment, "filter_error": filter_error},
+        )
+        if request.GET.get("was_stale") and (not segment.is_stale or filter_error):
+            response["HX-Refresh"] = "true"  # membership is ready (or never will be): show the page
         return response
     members = SegmentMembership.objects.filter(segment=segment).select_related("contact", "contact__company")
     page = Paginator(members.order_by("-added_at", "-id"), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
@@ -350,7 +358,8 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "segment": segment,
         "page": page,
-        "summary": describe_json(segment.filter, load_catalog()) if segment.is_dynamic else None,
+        "summary": describe_json(segment.filter, catalog) if segment.is_dynamic else None,
+        "filter_error": filter_error,
         "can_change": can(user, Action.CHANGE, SEGMENT_RESOURCE, segment),
         "can_delete": can(user, Action.DELETE, SEGMENT_RESOURCE, segment),
     }
@@ -358,6 +367,18 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if _wants_partial(request) and request.GET.get("part") == "members":
         template += "#members"
     return render(request, template, context)
+
+
+def _filter_error(segment: Segment, catalog: Catalog) -> str:
+    """Why a dynamic segment's stored filter can no longer be evaluated (a property was deleted,
+    a value saved before it was refused), or "" when it can; such a segment is never rebuilt."""
+    if not segment.is_dynamic:
+        return ""
+    try:
+        segment_tree(segment, catalog)
+    except Invalid as exc:
+        return exc.message
+    return ""
 
 
 @require_POST

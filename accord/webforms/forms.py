@@ -11,6 +11,7 @@ from django.http import QueryDict
 
 from accord.campaigns.models import Campaign
 from accord.core.errors import ActionError
+from accord.core.numbers import ascii_int
 from accord.webforms.actions import FieldSpec
 from accord.webforms.models import FieldType, Form
 
@@ -194,9 +195,9 @@ def apply_row_action(rows: list[Row], action: str) -> list[Row]:
     if action == "add":
         return [*rows, Row()]
     verb, _, index = action.partition(":")
-    if not index.isdigit() or int(index) >= len(rows):
+    n = ascii_int(index)
+    if n is None or n >= len(rows):
         return rows
-    n = int(index)
     if verb == "remove":
         return rows[:n] + rows[n + 1 :]
     if verb == "up" and n > 0:
@@ -211,8 +212,9 @@ def attach_row_errors(rows: list[Row], errors: dict[str, list[str]]) -> list[str
     general = []
     for key, messages in errors.items():
         parts = key.split(".")
-        if len(parts) == 3 and parts[0] == "fields" and parts[1].isdigit() and int(parts[1]) < len(rows):
-            rows[int(parts[1])].errors.setdefault(parts[2], []).extend(messages)
+        n = ascii_int(parts[1]) if len(parts) == 3 and parts[0] == "fields" else None
+        if n is not None and n < len(rows):
+            rows[n].errors.setdefault(parts[2], []).extend(messages)
         else:
             general.extend(messages)
     return general

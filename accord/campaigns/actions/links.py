@@ -17,6 +17,7 @@ from accord.campaigns.destinations import check_http_url, with_utm
 from accord.campaigns.models import MAX_DESTINATION_LENGTH, Campaign, LinkClick, TrackingLink
 from accord.campaigns.signals import link_clicked
 from accord.core.errors import Conflict
+from accord.core.numbers import ascii_int
 
 CODE_BYTES = 6  # 8 URL-safe characters: 2**48 codes
 CODE_ATTEMPTS = 5
@@ -75,7 +76,7 @@ def contact_from_token(token: str) -> int | None:
         value = signing.Signer(salt=_CONTACT_SALT).unsign(token)
     except signing.BadSignature:
         return None
-    return int(value) if value.isdigit() and 0 < len(value) <= 18 else None
+    return ascii_int(value)
 
 
 def tracked_url(link: TrackingLink, *, base_url: str, contact_id: int | None = None) -> str:

@@ -18,6 +18,7 @@ from accord.campaigns.actions._checks import text
 from accord.campaigns.destinations import check_http_url
 from accord.campaigns.models import BrandMention, Campaign, MentionChannel, Sentiment
 from accord.core.errors import ActionError, Invalid
+from accord.core.numbers import ascii_int
 
 MAX_BATCH = 5000
 ROWS_PER_STATEMENT = 500
@@ -81,10 +82,9 @@ def _reach(value: Any) -> int | None:
     if isinstance(value, bool):
         raise _RowError("reach", "Use a whole number of people, e.g. 12000.")
     if isinstance(value, str):
-        value = value.strip()
-        if not value.isdigit() or len(value) > 19:
+        value = ascii_int(value)
+        if value is None:
             raise _RowError("reach", "Use a whole number of people, e.g. 12000.")
-        value = int(value)
     if not isinstance(value, int) or not 0 <= value <= MAX_REACH:
         raise _RowError("reach", "Use a whole number of people, e.g. 12000.")
     return value
@@ -137,8 +137,8 @@ def _derived_id(mention: BrandMention) -> str:
 def _campaign_ids(rows: Sequence[Mapping[str, Any]]) -> tuple[set[int], dict[str, int]]:
     """Existing ids among the rows' ``campaign_id`` values, and ``campaign`` codes/names → id."""
     wanted_ids = {row.get("campaign_id") for row in rows} - {None, ""}
-    ids = {int(v) for v in wanted_ids if isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit())}
-    ids = {v for v in ids if 0 < v < MAX_REACH}
+    ids = {v if isinstance(v, int) else ascii_int(v) for v in wanted_ids if not isinstance(v, bool)}
+    ids = {v for v in ids if v is not None and 0 < v < MAX_REACH}
     codes = {str(row["campaign"]).strip().lower() for row in rows if row.get("campaign")}
     found: set[int] = set()
     by_code: dict[str, int] = {}
@@ -160,10 +160,9 @@ def _campaign(row: Mapping[str, Any], found: set[int], by_code: dict[str, int]) 
     raw_id, code = row.get("campaign_id"), str(row.get("campaign") or "").strip().lower()
     campaign_id: int | None = None
     if raw_id not in (None, ""):
-        text_id = str(raw_id).strip()
-        if isinstance(raw_id, bool) or not text_id.isdigit() or int(text_id) not in found:
+        campaign_id = None if isinstance(raw_id, bool) else ascii_int(str(raw_id))
+        if campaign_id is None or campaign_id not in found:
             raise _RowError("campaign_id", f"There is no campaign with id {raw_id}.")
-        campaign_id = int(text_id)
     if code:
         if code not in by_code:
             raise _RowError("campaign", f"No campaign has the UTM code or name {code!r}.")
