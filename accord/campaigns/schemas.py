@@ -25,7 +25,7 @@ from accord.campaigns.models import (
     MentionChannel,
     TrackingLink,
 )
-from accord.core.api_support import CleanStr, Id, PageParams, model_max_length, not_null
+from accord.core.api_support import ApiDateTime, CleanStr, Id, PageParams, model_max_length, not_null
 
 Money = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2, allow_inf_nan=False)]
 # Out: always a string with two decimals, whatever the database's sum returned (SQLite: 12.5).
@@ -181,7 +181,7 @@ class MentionIn(_Input):
     title: CleanStr | None = Field(None, max_length=_len(BrandMention, "title"))
     sentiment: Literal[-1, 0, 1] = 0
     reach: int | None = Field(None, ge=0, le=2**63 - 1)
-    occurred_at: datetime = Field(description="ISO 8601; without a zone, UTC.")
+    occurred_at: ApiDateTime = Field(description="ISO 8601; without a zone, UTC.")
 
 
 class MentionBatch(_Input):
@@ -196,8 +196,8 @@ class MentionIngestOut(Schema):
 class MentionQuery(PageParams):
     campaign_id: Id | None = None
     channel: MentionChannel | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: ApiDateTime | None = None
+    until: ApiDateTime | None = None
 
 
 class MentionOut(Schema):

@@ -18,6 +18,7 @@ import json
 import logging
 import math
 from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
@@ -43,6 +44,10 @@ NON_FIELD = "__all__"
 MAX_ID = 2**63 - 1
 # Pages beyond this are refused, so an offset can never overflow the database's integer.
 MAX_PAGE = 1_000_000
+# Date-times the API takes lie within these years, both as sent and in UTC: converting one to UTC
+# (Django does on every save and filter) or adding days to one later can never leave Python's range.
+MIN_YEAR = 1900
+MAX_YEAR = 9998
 
 STATUS_CODES: dict[int, str] = {
     400: "bad_request",
@@ -91,6 +96,27 @@ def _reject_nul(value: Any) -> Any:
 CleanStr = Annotated[str, AfterValidator(_reject_nul)]
 JsonObject = Annotated[dict[str, Any], AfterValidator(_reject_nul)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _bounded_datetime(value: datetime) -> datetime:
+    """An aware datetime within MIN_YEAR..MAX_YEAR; a value without a zone is UTC.
+
+    The value keeps the offset it was sent with (mentions derive their ids from it); only the
+    check converts it to UTC, where an offset near the ends of the range overflows.
+    """
+    if value.utcoffset() is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        in_utc = value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        in_utc = None
+    if in_utc is None or not (MIN_YEAR <= value.year <= MAX_YEAR and MIN_YEAR <= in_utc.year <= MAX_YEAR):
+        raise ValueError(f"Use a date and time between the years {MIN_YEAR} and {MAX_YEAR}.")
+    return value
+
+
+# Every date-time in API input (bodies and query parameters): ISO 8601, without a zone meaning UTC.
+ApiDateTime = Annotated[datetime, AfterValidator(_bounded_datetime)]
 
 
 def _refuse_null(value: Any) -> Any:

@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from accord.accounts.models import Role, User
@@ -319,8 +319,17 @@ def approvers(quote: Quote, requester: User | None) -> list[User]:
     manager = team.manager if team is not None else None
     if manager is not None and manager.pk not in exclude and can(manager, Action.APPROVE, Resource.QUOTE):
         return [manager]
+    # Superusers act as admins whatever their stored role (``User.effective_role``).
+    candidates = (
+        User.objects.filter(
+            Q(role__in=[Role.SALES_MANAGER, Role.ADMIN]) | Q(is_superuser=True), is_active=True
+        )
+        .exclude(pk__in=exclude)
+        .order_by("pk")
+    )
+    may_approve = [u for u in candidates if can(u, Action.APPROVE, Resource.QUOTE)]
     for role in (Role.SALES_MANAGER, Role.ADMIN):
-        found = list(User.objects.filter(role=role, is_active=True).exclude(pk__in=exclude).order_by("pk"))
+        found = [u for u in may_approve if u.effective_role == role]
         if found:
             return found
     return []

@@ -9,7 +9,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from accord.core.api_support import CleanStr, Id, PageParams, not_null
+from accord.core.api_support import ApiDateTime, CleanStr, Id, PageParams, not_null
 
 Status = Literal["draft", "pending_approval", "approved", "sent", "accepted", "declined"]
 
@@ -66,7 +66,7 @@ class CommentIn(_Input):
 class NegotiationIn(_Input):
     note: CleanStr = Field(max_length=5000)
     counter_offer: Decimal | None = Field(None, description="The customer's counter-offer (a total).")
-    at: datetime | None = Field(None, description="When it happened; default now.")
+    at: ApiDateTime | None = Field(None, description="When it happened; default now.")
 
 
 class AcceptIn(_Input):

@@ -9,7 +9,15 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from accord.core.api_support import CleanStr, Id, JsonObject, PageParams, model_max_length, not_null
+from accord.core.api_support import (
+    ApiDateTime,
+    CleanStr,
+    Id,
+    JsonObject,
+    PageParams,
+    model_max_length,
+    not_null,
+)
 from accord.sales.models import Activity, Pipeline, PipelineStage
 from accord.sales.pipeline_actions import MAX_ROTTING_DAYS, MAX_STAGES
 
@@ -211,7 +219,7 @@ class ActivityCreate(_Input):
     kind: Literal[KINDS]  # type: ignore[valid-type]
     subject: CleanStr = Field(max_length=200)
     body: CleanStr = Field("", max_length=20_000)
-    due_at: datetime | None = Field(
+    due_at: ApiDateTime | None = Field(
         None, description="Due date of a task; scheduled time of a meeting or demo."
     )
     done: bool = False

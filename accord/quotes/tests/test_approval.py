@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from accord.accounts.models import Notification
+from accord.accounts.models import Notification, Role
 from accord.core.errors import Conflict, Forbidden
 from accord.quotes import actions
 from accord.quotes.models import Approval, Quote
@@ -161,3 +161,19 @@ def test_no_approval_request_without_a_large_discount(world: World, api_client_f
     response = post(api_client_for(world.ae), f"/api/quotes/{quote.pk}/request-approval")
     assert response.status_code == 409 and response.json()["code"] == "approval_not_needed"
     assert Decimal(quote.total) == Decimal("1140.00")
+
+
+def test_without_a_team_manager_sales_managers_then_admins_incl_superusers_are_asked(
+    world: World, make_user: Any
+) -> None:
+    quote = quote_with(world, (world.platform, "1", "40"), owner=world.other_ae)
+    world.team.manager = None
+    world.team.save()
+    managers = actions.approvers(quote, world.other_ae)
+    assert managers == [world.manager, world.other_manager]  # every sales manager, by id
+    world.manager.is_active = world.other_manager.is_active = False
+    world.manager.save()
+    world.other_manager.save()
+    root = make_user(Role.MARKETER, username="root", is_superuser=True)  # acts as admin
+    assert actions.approvers(quote, world.other_ae) == [world.admin, root]
+    assert actions.approvers(quote, root) == [world.admin]  # never the requester
