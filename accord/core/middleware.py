@@ -1,0 +1,36 @@
+"""Request hygiene that no single view should have to remember.
+
+:class:`RefuseNulInQueryMiddleware`: a NUL character (``%00``) in a query string is never meaningful
+text, and PostgreSQL refuses it in any string parameter ("A string literal cannot contain NUL"), so
+a page that searches by ``?q=`` or saves a posted field read with ``request.POST.get`` would answer
+500. It is refused here with 400 for every page and the API alike (the API gets its usual error body),
+in the query string and in urlencoded form bodies. JSON bodies are checked by their schemas and the
+ingest parser; multipart uploads by the views that stream them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+
+MESSAGE = "The request contains a NUL character (%00), which is not allowed in text."
+
+
+class RefuseNulInQueryMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._holds_nul(request):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "invalid", "message": MESSAGE, "field_errors": {}}, status=400)
+            return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _holds_nul(request: HttpRequest) -> bool:
+        if "%00" in request.META.get("QUERY_STRING", ""):  # the only way a NUL reaches request.GET
+            return True
+        # a urlencoded form body likewise (multipart uploads are left to their views' upload handlers)
+        return request.content_type == "application/x-www-form-urlencoded" and b"%00" in request.body
