@@ -12,12 +12,15 @@ Letters: V view · A add · O change own records · C change others' records · 
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import pytest
 
 from accord.accounts.models import Role
 from accord.accounts.permissions import Action, Resource, can
 from accord.contacts.actions import create_company, create_contact
+from accord.scoring.actions import create_fit_rule
+from accord.segments.actions import create_segment
 
 pytestmark = pytest.mark.django_db
 
@@ -26,27 +29,31 @@ SPEC: dict[str, dict[str, str]] = {
         "contact": "VAOC", "company": "VAOC", "campaign": "VAOd", "touchpoint": "V",
         "deal": "V", "activity": "V", "user": "", "api_key": "vAOd", "write_key": "",
         "form": "VAOd", "lead": "V", "routing": "", "product": "V", "quote": "", "pipeline": "V",
+        "segment": "VAOd", "scoring_rule": "V",
     },
     Role.MARKETING_MANAGER: {
         "contact": "VAOCdD", "company": "VAOCdD", "campaign": "VAOCdD", "touchpoint": "V",
         "deal": "V", "activity": "V", "user": "V", "api_key": "vAOd", "write_key": "VAOCdD",
         "form": "VAOCdD", "lead": "V", "routing": "V", "product": "VAOCdD", "quote": "V", "pipeline": "V",
+        "segment": "VAOCdD", "scoring_rule": "VAOCdD",
     },
     Role.SDR: {
         "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
         "deal": "VAO", "activity": "VAOd", "user": "", "api_key": "vAOd", "write_key": "",
         "form": "V", "lead": "tO", "routing": "V", "product": "V", "quote": "V", "pipeline": "V",
+        "segment": "VAOd", "scoring_rule": "V",
     },
     Role.ACCOUNT_EXECUTIVE: {
         "contact": "VAO", "company": "VAO", "campaign": "V", "touchpoint": "V",
         "deal": "VAOd", "activity": "VAOd", "user": "", "api_key": "vAOd", "write_key": "",
         "form": "V", "lead": "tO", "routing": "V", "product": "V", "quote": "VAOd", "pipeline": "V",
+        "segment": "VAOd", "scoring_rule": "V",
     },
     Role.SALES_MANAGER: {
         "contact": "VAOCdD", "company": "VAOCdD", "campaign": "V", "touchpoint": "V",
         "deal": "VAOCdD", "activity": "VAOCdD", "user": "V", "api_key": "vAOd", "write_key": "",
         "form": "V", "lead": "VAOCdD", "routing": "VAOCdD", "product": "VAOCdD", "quote": "VAOCdDP",
-        "pipeline": "VAOCdD",
+        "pipeline": "VAOCdD", "segment": "VAOCdD", "scoring_rule": "V",
     },
     Role.ADMIN: {r.value: "VAOCdDP" for r in Resource},
 }  # fmt: skip
@@ -80,32 +87,44 @@ def test_permission_module_matches_the_spec(users, role, resource):
     assert can(user, Action.DELETE, res, theirs) is ("D" in letters)
 
 
-API_PATHS = {"contact": "/api/contacts", "company": "/api/companies"}
+API_PATHS = {
+    "contact": "/api/contacts",
+    "company": "/api/companies",
+    "segment": "/api/segments",
+    "scoring_rule": "/api/scoring/fit-rules",
+}
+CHANGED_FIELD = {"contact": "phone", "company": "industry", "segment": "description", "scoring_rule": "name"}
+FIT_CONDITION = {"field": "company.size", "op": "in", "value": ["201-1000"]}
 
 
 def _make(resource: str, owner, n: str):
     if resource == "contact":
         return create_contact(email=f"{n}@example.com", owner=owner)
-    return create_company(name=f"Co {n}", domain=f"{n}.example.com", owner=owner)
+    if resource == "company":
+        return create_company(name=f"Co {n}", domain=f"{n}.example.com", owner=owner)
+    if resource == "segment":
+        return create_segment(name=f"Segment {n}", owner=owner)
+    return create_fit_rule(name=f"Rule {n}", condition=FIT_CONDITION, points=5)  # rules have no owner
 
 
-def _new_payload(resource: str, n: str) -> dict[str, str]:
-    return (
-        {"email": f"new-{n}@example.com"}
-        if resource == "contact"
-        else {"name": f"New {n}", "domain": f"new-{n}.example"}
-    )
+def _new_payload(resource: str, n: str) -> dict[str, Any]:
+    payloads: dict[str, dict[str, Any]] = {
+        "contact": {"email": f"new-{n}@example.com"},
+        "company": {"name": f"New {n}", "domain": f"new-{n}.example"},
+        "segment": {"name": f"New {n}"},
+        "scoring_rule": {"name": f"New {n}", "condition": FIT_CONDITION, "points": 5},
+    }
+    return payloads[resource]
 
 
-@pytest.mark.parametrize(
-    ("role", "resource"), list(itertools.product([r.value for r in Role], ["contact", "company"]))
-)
+@pytest.mark.parametrize(("role", "resource"), list(itertools.product([r.value for r in Role], API_PATHS)))
 def test_api_obeys_the_spec(users, api_client_for, role, resource):
     user = users[role]
     other = users[Role.ADMIN] if role != Role.ADMIN else users[Role.SDR]
     letters = SPEC[role][resource]
     client = api_client_for(user)
     base = API_PATHS[resource]
+    field = CHANGED_FIELD[resource]
     mine, theirs = _make(resource, user, "mine"), _make(resource, other, "theirs")
 
     def expect(resp, allowed: bool, ok: int) -> None:
@@ -123,10 +142,18 @@ def test_api_obeys_the_spec(users, api_client_for, role, resource):
     expect(
         client.post(base, _new_payload(resource, role), content_type="application/json"), "A" in letters, 201
     )
-    expect(client.patch(f"{base}/{mine.pk}", {"phone" if resource == "contact" else "industry": "x1"},
-                        content_type="application/json"), "O" in letters, 200)  # fmt: skip
-    expect(client.patch(f"{base}/{theirs.pk}", {"phone" if resource == "contact" else "industry": "x2"},
-                        content_type="application/json"), "C" in letters, 200)  # fmt: skip
+    expect(
+        client.patch(f"{base}/{mine.pk}", {field: "x1"}, content_type="application/json"), "O" in letters, 200
+    )
+    expect(
+        client.patch(f"{base}/{theirs.pk}", {field: "x2"}, content_type="application/json"),
+        "C" in letters,
+        200,
+    )
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert (getattr(mine, field) == "x1") is ("O" in letters)
+    assert (getattr(theirs, field) == "x2") is ("C" in letters)
     expect(client.delete(f"{base}/{theirs.pk}"), "D" in letters, 204)
     model = type(theirs)
     assert model.objects.filter(pk=theirs.pk).exists() is ("D" not in letters)
@@ -135,19 +162,45 @@ def test_api_obeys_the_spec(users, api_client_for, role, resource):
 PAGES = {
     "contact": ["/contacts/", "/contacts/{contact}/"],
     "company": ["/contacts/companies/", "/contacts/companies/{company}/"],
+    "segment": ["/segments/", "/segments/{segment}/"],
+    "scoring_rule": ["/scoring/", "/scoring/contacts/{contact}/panel/"],
 }
 
 
-@pytest.mark.parametrize(
-    ("role", "resource"), list(itertools.product([r.value for r in Role], ["contact", "company"]))
-)
+@pytest.mark.parametrize(("role", "resource"), list(itertools.product([r.value for r in Role], PAGES)))
 def test_pages_obey_the_spec(client, users, role, resource):
     company = create_company(name="Acme", domain="acme.example")
     contact = create_contact(email="p@acme.example", company=company)
+    segment = create_segment(name="Everyone")
     client.force_login(users[role])
     for url in PAGES[resource]:
-        resp = client.get(url.format(contact=contact.pk, company=company.pk))
+        resp = client.get(url.format(contact=contact.pk, company=company.pk, segment=segment.pk))
         assert resp.status_code == (200 if "V" in SPEC[role][resource] else 403), (role, url)
+
+
+# The pages that change or delete one record: (edit page, delete POST, where a delete redirects).
+RECORD_PAGES = {
+    "segment": ("/segments/{pk}/edit/", "/segments/{pk}/delete/", "/segments/"),
+    "scoring_rule": ("/scoring/fit-rules/{pk}/", "/scoring/fit-rules/{pk}/delete/", "/scoring/"),
+}
+
+
+@pytest.mark.parametrize(("role", "resource"), list(itertools.product([r.value for r in Role], RECORD_PAGES)))
+def test_change_and_delete_pages_obey_the_spec(client, users, role, resource):
+    user = users[role]
+    other = users[Role.ADMIN] if role != Role.ADMIN else users[Role.SDR]
+    letters = SPEC[role][resource]
+    edit, delete, after_delete = RECORD_PAGES[resource]
+    mine, theirs = _make(resource, user, "mine"), _make(resource, other, "theirs")
+    client.force_login(user)
+    assert client.get(edit.format(pk=mine.pk)).status_code == (200 if "O" in letters else 403), role
+    assert client.get(edit.format(pk=theirs.pk)).status_code == (200 if "C" in letters else 403), role
+    resp = client.post(delete.format(pk=theirs.pk))
+    if "D" in letters:
+        assert resp.status_code == 302 and resp["Location"] == after_delete, (role, resp.status_code)
+    else:
+        assert resp.status_code == 403, (role, resp.status_code)
+    assert type(theirs).objects.filter(pk=theirs.pk).exists() is ("D" not in letters)
 
 
 def test_pages_deny_a_user_whose_role_grants_nothing(client, make_user):

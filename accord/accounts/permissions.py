@@ -35,6 +35,8 @@ class Resource(StrEnum):
     PRODUCT = "product"  # catalog: products, price lists, positioning, competitors, battle cards
     QUOTE = "quote"  # quotes and discount approvals (APPROVE)
     PIPELINE = "pipeline"  # pipelines and their stages (probability, rotting days)
+    SEGMENT = "segment"  # segments and static lists (OWN: the segment's owner)
+    SCORING_RULE = "scoring_rule"  # lead scoring: fit/engagement rules, threshold, recompute, win model
 
 
 class Action(StrEnum):
@@ -70,6 +72,8 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.LEAD: _READ,
         Resource.PRODUCT: _READ,
         Resource.PIPELINE: _READ,
+        Resource.SEGMENT: _OWN_WORK,
+        Resource.SCORING_RULE: _READ,
     },
     Role.MARKETING_MANAGER: {
         Resource.WRITE_KEY: _FULL,
@@ -86,6 +90,8 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.PRODUCT: _FULL,
         Resource.QUOTE: _READ,
         Resource.PIPELINE: _READ,
+        Resource.SEGMENT: _FULL,
+        Resource.SCORING_RULE: _FULL,
     },
     Role.SDR: {
         Resource.CONTACT: _WORK_ALL_CHANGE_OWN,
@@ -100,6 +106,8 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.PRODUCT: _READ,
         Resource.QUOTE: _READ,
         Resource.PIPELINE: _READ,
+        Resource.SEGMENT: _OWN_WORK,
+        Resource.SCORING_RULE: _READ,
     },
     Role.ACCOUNT_EXECUTIVE: {
         Resource.CONTACT: _WORK_ALL_CHANGE_OWN,
@@ -114,6 +122,8 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.PRODUCT: _READ,
         Resource.QUOTE: _OWN_WORK,
         Resource.PIPELINE: _READ,
+        Resource.SEGMENT: _OWN_WORK,
+        Resource.SCORING_RULE: _READ,
     },
     Role.SALES_MANAGER: {
         Resource.CONTACT: _FULL,
@@ -129,6 +139,8 @@ ROLE_GRANTS: dict[str, dict[Resource, _Grant]] = {
         Resource.PRODUCT: _FULL,
         Resource.QUOTE: _MANAGE,
         Resource.PIPELINE: _FULL,
+        Resource.SEGMENT: _FULL,
+        Resource.SCORING_RULE: _READ,
     },
     Role.ADMIN: dict.fromkeys(Resource, _MANAGE),
 }

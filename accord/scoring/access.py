@@ -1,35 +1,30 @@
-"""Who may see and change scoring — the one place that decides, on top of
-:mod:`accord.accounts.permissions`.
+"""Who may see and change scoring, as :mod:`accord.accounts.permissions` decides it
+(``Resource.SCORING_RULE``).
 
-Seeing scores and rules follows the contact view grant. Changing rules, the threshold, starting a
-recompute or a retrain is for admins and marketing managers: it needs the contact change grant *and*
-one of those roles. (A ``Resource.SCORING_RULE`` in the permission matrix would replace the role test.)
+Seeing rules, scores and the win model needs the scoring-rule view grant (every role has it).
+Changing rules or the threshold, starting a recompute or a retrain needs the scoring-rule change
+grant (marketing managers and admins, superusers included as they act as admins).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from accord.accounts.models import Role
 from accord.accounts.permissions import Action, PermissionDenied, Resource, can
 from accord.core.errors import Forbidden
 
-MANAGER_ROLES = frozenset({Role.ADMIN, Role.MARKETING_MANAGER})
-
 
 def can_view(user: Any) -> bool:
-    return can(user, Action.VIEW, Resource.CONTACT)
+    return can(user, Action.VIEW, Resource.SCORING_RULE)
 
 
 def can_manage(user: Any) -> bool:
-    return (
-        can(user, Action.CHANGE, Resource.CONTACT) and getattr(user, "effective_role", None) in MANAGER_ROLES
-    )
+    return can(user, Action.CHANGE, Resource.SCORING_RULE)
 
 
 def check_view(user: Any) -> None:
     if not can_view(user):
-        raise PermissionDenied(Action.VIEW, Resource.CONTACT)
+        raise PermissionDenied(Action.VIEW, Resource.SCORING_RULE)
 
 
 def check_manage(user: Any) -> None:

@@ -6,7 +6,7 @@
 - ``/recompute`` — queue a full recompute, then follow it at ``/recompute/{id}``;
 - ``/win-model`` — the current predictive model and its held-out calibration.
 
-Reading needs the contact view grant; writing is for admins and marketing managers
+Reading needs the scoring-rule view grant; writing the change grant (admins, marketing managers)
 (:mod:`accord.scoring.access`). Each endpoint validates, checks, and calls one action.
 """
 

@@ -14,11 +14,10 @@ from ninja import Query, Router, Status
 
 from accord.accounts.api_auth import api_user
 from accord.accounts.models import User
-from accord.accounts.permissions import Action, check
+from accord.accounts.permissions import Action, Resource, check
 from accord.core.api_support import Page, PageParams, error_responses, paginate
 from accord.core.errors import NotFound
 from accord.segments import actions
-from accord.segments.access import SEGMENT_RESOURCE
 from accord.segments.compiler import count
 from accord.segments.fields import load_catalog, op_label
 from accord.segments.models import Segment, SegmentMembership
@@ -44,7 +43,7 @@ WRITE_ERRORS = error_responses(400, 401, 403, 404, 409, 422)
 
 
 def _check(user: User, action: Action, segment: Segment | None = None) -> None:
-    check(user, action, SEGMENT_RESOURCE, segment)
+    check(user, action, Resource.SEGMENT, segment)
 
 
 def _segment(segment_id: int, *, for_update: bool = False) -> Segment:

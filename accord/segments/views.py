@@ -20,13 +20,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accord.accounts.models import User
-from accord.accounts.permissions import Action, can
+from accord.accounts.permissions import Action, Resource, can
 from accord.campaigns.models import Campaign
 from accord.contacts.models import Contact
 from accord.core.errors import ActionError, Invalid
 from accord.core.numbers import ascii_int
 from accord.segments import actions
-from accord.segments.access import SEGMENT_RESOURCE
 from accord.segments.builder import BuilderState, Group, pretty_json
 from accord.segments.compiler import count
 from accord.segments.describe import describe_json
@@ -73,7 +72,7 @@ def _wants_partial(request: HttpRequest) -> bool:
 
 
 def _require(request: HttpRequest, action: Action, segment: Segment | None = None) -> None:
-    if not can(_user(request), action, SEGMENT_RESOURCE, segment):
+    if not can(_user(request), action, Resource.SEGMENT, segment):
         raise PermissionDenied("You may not do this with segments.")
 
 
@@ -86,7 +85,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "segments/segment_list.html",
-        {"segments": segments, "can_add": can(_user(request), Action.ADD, SEGMENT_RESOURCE)},
+        {"segments": segments, "can_add": can(_user(request), Action.ADD, Resource.SEGMENT)},
     )
 
 
@@ -360,8 +359,8 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "summary": describe_json(segment.filter, catalog) if segment.is_dynamic else None,
         "filter_error": filter_error,
-        "can_change": can(user, Action.CHANGE, SEGMENT_RESOURCE, segment),
-        "can_delete": can(user, Action.DELETE, SEGMENT_RESOURCE, segment),
+        "can_change": can(user, Action.CHANGE, Resource.SEGMENT, segment),
+        "can_delete": can(user, Action.DELETE, Resource.SEGMENT, segment),
     }
     template = "segments/segment_detail.html"
     if _wants_partial(request) and request.GET.get("part") == "members":

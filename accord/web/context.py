@@ -78,7 +78,7 @@ MENU: tuple[MenuGroup, ...] = (
         "Marketing",
         (
             MenuItem("Campaigns", "campaigns:campaign_list", "megaphone", Resource.CAMPAIGN),
-            MenuItem("Segments", "segments:segment_list", "filter", Resource.CONTACT),
+            MenuItem("Segments", "segments:segment_list", "filter", Resource.SEGMENT),
             MenuItem("Forms", "webforms:form_list", "form", Resource.FORM),
             MenuItem("Email", "messaging:email_list", "mail", Resource.CAMPAIGN),
         ),
@@ -113,7 +113,7 @@ MENU: tuple[MenuGroup, ...] = (
                     "integrations:export",
                 ),
             ),
-            MenuItem("Lead scoring", "scoring:settings", "bolt", Resource.CONTACT, Action.CHANGE),
+            MenuItem("Lead scoring", "scoring:settings", "bolt", Resource.SCORING_RULE),
             MenuItem("Lead routing", "handoff:routing_settings", "route", Resource.ROUTING, Action.CHANGE),
             MenuItem(
                 "Pipelines",

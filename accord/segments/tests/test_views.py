@@ -219,8 +219,12 @@ def test_too_deep_filters_are_edited_as_json(
     assert bad.status_code == 422 and "filter.op" in bad.content.decode()
 
 
-def test_segment_page_members_status_and_rebuild(marketer: Client, contacts: list[Contact]) -> None:
-    segment = create_segment(name="Germany", filter={"field": "country", "op": "eq", "value": "DE"})
+def test_segment_page_members_status_and_rebuild(
+    marketer: Client, contacts: list[Contact], users: dict[str, User]
+) -> None:
+    segment = create_segment(
+        name="Germany", filter={"field": "country", "op": "eq", "value": "DE"}, owner=users[Role.MARKETER]
+    )  # rebuilding is a change: marketers change their own segments
     stale = marketer.get(segment.get_absolute_url()).content.decode()
     assert 'hx-trigger="every 2s"' in stale and "updating…" in stale
     status = marketer.get(segment.get_absolute_url() + "?part=status&was_stale=1", headers=HTMX)
