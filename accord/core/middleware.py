@@ -3,8 +3,8 @@
 :class:`RefuseNulInQueryMiddleware`: a NUL character (``%00``) in a query string is never meaningful
 text, and PostgreSQL refuses it in any string parameter ("A string literal cannot contain NUL"), so
 a page that searches by ``?q=`` or saves a posted field read with ``request.POST.get`` would answer
-500. It is refused here with 400 for every page and the API alike (the API gets its usual error body),
-in the query string and in urlencoded form bodies. JSON bodies are checked by their schemas and the
+500. It is refused here for every page (400) and the API (422 with its usual error body, naming the
+fields), in the query string and in urlencoded form bodies. JSON bodies are checked by their schemas and the
 ingest parser; multipart uploads by the views that stream them.
 """
 
@@ -22,15 +22,26 @@ class RefuseNulInQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._holds_nul(request):
-            if request.path.startswith("/api/"):
-                return JsonResponse({"code": "invalid", "message": MESSAGE, "field_errors": {}}, status=400)
+        fields = self._fields_with_nul(request)
+        if fields:
+            if request.path.startswith("/api/"):  # a validation error, in the API's usual body
+                errors = {name: ["Text may not contain a NUL character."] for name in fields}
+                return JsonResponse(
+                    {"code": "invalid", "message": MESSAGE, "field_errors": errors}, status=422
+                )
             return HttpResponseBadRequest(MESSAGE, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
     @staticmethod
-    def _holds_nul(request: HttpRequest) -> bool:
+    def _fields_with_nul(request: HttpRequest) -> list[str]:
+        found = []
         if "%00" in request.META.get("QUERY_STRING", ""):  # the only way a NUL reaches request.GET
-            return True
+            found += [
+                k for k, values in request.GET.lists() if "\x00" in k or any("\x00" in v for v in values)
+            ]
         # a urlencoded form body likewise (multipart uploads are left to their views' upload handlers)
-        return request.content_type == "application/x-www-form-urlencoded" and b"%00" in request.body
+        if request.content_type == "application/x-www-form-urlencoded" and b"%00" in request.body:
+            found += [
+                k for k, values in request.POST.lists() if "\x00" in k or any("\x00" in v for v in values)
+            ]
+        return [k.replace("\x00", "") or "(empty)" for k in dict.fromkeys(found)]

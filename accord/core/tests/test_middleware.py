@@ -22,9 +22,11 @@ def test_pages_refuse_a_nul_in_the_query(client: Any, users: dict[str, Any], url
 
 
 def test_api_refuses_a_nul_in_the_query_with_its_error_body(admin_api: Any) -> None:
-    response = admin_api.get("/api/contacts?q=%00")
-    assert response.status_code == 400
-    assert response.json()["code"] == "invalid" and "NUL" in response.json()["message"]
+    response = admin_api.get("/api/sales/deals?q=%00&page=1")
+    assert response.status_code == 422
+    body = response.json()
+    assert body["code"] == "invalid" and "NUL" in body["message"]
+    assert body["field_errors"] == {"q": ["Text may not contain a NUL character."]}
     assert admin_api.get("/api/contacts?q=x").status_code == 200
 
 
