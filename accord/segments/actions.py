@@ -146,6 +146,8 @@ def update_segment(
         if cleaned != segment.filter:
             segment.filter = cleaned
             segment.filter_changed_at = timezone.now()
+            # A recorded failure was about the old filter; the new one is rebuilt after commit.
+            segment.rebuild_error, segment.rebuild_failed_at = "", None
             filter_changed = True
     with transaction.atomic():
         _save(segment)

@@ -33,6 +33,16 @@ class Segment(TimeStampedModel):
     )
     last_rebuilt_at = models.DateTimeField(null=True, blank=True)
     member_count = models.PositiveIntegerField(default=0)
+    rebuild_error = models.TextField(
+        blank=True,
+        help_text="Why the last rebuild or refresh of this segment failed, for people (never SQL); "
+        "empty once a rebuild succeeds.",
+    )
+    rebuild_failed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the failure in rebuild_error was first seen (it is not moved while it repeats).",
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -56,6 +66,11 @@ class Segment(TimeStampedModel):
         if self.last_rebuilt_at is None:
             return True
         return self.filter_changed_at is not None and self.last_rebuilt_at < self.filter_changed_at
+
+    @property
+    def needs_attention(self) -> bool:
+        """The last rebuild or refresh failed: membership is not being kept current."""
+        return bool(self.rebuild_error)
 
 
 class SegmentMembership(models.Model):

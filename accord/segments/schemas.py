@@ -56,6 +56,13 @@ class SegmentOut(Schema):
     member_count: int = Field(description="Members at the last rebuild, kept current by incremental updates.")
     last_rebuilt_at: datetime | None
     is_stale: bool = Field(description="The filter changed and the rebuild has not run yet.")
+    rebuild_error: str = Field(
+        description="Why the last rebuild or refresh failed (membership is not kept current until a "
+        'rebuild succeeds); "" when nothing failed.'
+    )
+    rebuild_failed_at: datetime | None = Field(
+        description="When that failure was first seen; null when none."
+    )
     created_at: datetime
     updated_at: datetime
 

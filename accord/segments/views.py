@@ -342,24 +342,33 @@ def segment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Action.VIEW, segment)
     catalog = load_catalog()
     filter_error = _filter_error(segment, catalog)
+    user = _user(request)
+    # Membership is on its way (the page polls) unless the rebuild cannot or did not succeed.
+    updating = segment.is_stale and not filter_error and not segment.needs_attention
+    can_change = can(user, Action.CHANGE, Resource.SEGMENT, segment)
     if _wants_partial(request) and request.GET.get("part") == "status":
         response = render(
             request,
             "segments/segment_detail.html#status",
-            {"segment": segment, "filter_error": filter_error},
+            {
+                "segment": segment,
+                "filter_error": filter_error,
+                "updating": updating,
+                "can_change": can_change,
+            },
         )
-        if request.GET.get("was_stale") and (not segment.is_stale or filter_error):
+        if request.GET.get("was_stale") and not updating:
             response["HX-Refresh"] = "true"  # membership is ready (or never will be): show the page
         return response
     members = SegmentMembership.objects.filter(segment=segment).select_related("contact", "contact__company")
     page = Paginator(members.order_by("-added_at", "-id"), MEMBERS_PER_PAGE).get_page(request.GET.get("page"))
-    user = _user(request)
     context = {
         "segment": segment,
         "page": page,
         "summary": describe_json(segment.filter, catalog) if segment.is_dynamic else None,
         "filter_error": filter_error,
-        "can_change": can(user, Action.CHANGE, Resource.SEGMENT, segment),
+        "updating": updating,
+        "can_change": can_change,
         "can_delete": can(user, Action.DELETE, Resource.SEGMENT, segment),
     }
     template = "segments/segment_detail.html"
