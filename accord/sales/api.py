@@ -36,6 +36,8 @@ from accord.sales.schemas import (
     MoveIn,
     PipelineCreate,
     PipelineOut,
+    PipelineSummaryOut,
+    PipelineSummaryQuery,
     PipelineUpdate,
     ReopenIn,
     StageChangeOut,
@@ -114,6 +116,52 @@ def _stage(pipeline: Pipeline, stage_id: int) -> PipelineStage:
 def _pipeline_out(pipeline: Pipeline) -> dict[str, Any]:
     stages = list(pipeline.stages.order_by("position"))
     return {"id": pipeline.pk, "name": pipeline.name, "is_default": pipeline.is_default, "stages": stages}
+
+
+def _amounts_out(rows: list[queries.Amounts]) -> list[dict[str, Any]]:
+    return [
+        {"currency": r.currency, "deal_count": r.count, "amount": r.amount, "weighted": r.weighted}
+        for r in rows
+    ]
+
+
+@router.get(
+    "/pipelines/{int:pipeline_id}/summary",
+    response={200: PipelineSummaryOut, **error_responses(401, 403, 404, 422)},
+)
+def pipeline_summary(
+    request: HttpRequest, pipeline_id: int, query: Query[PipelineSummaryQuery]
+) -> dict[str, Any]:
+    """The board's numbers without its cards: per active stage in board order, the deal count, the
+    amounts and weighted amounts per currency and the rotting deals; then the open deals' totals.
+    Same deals, filters and figures as the board page."""
+    check(api_user(request), Action.VIEW, Resource.DEAL)
+    pipeline = _pipeline(pipeline_id)
+    _get(User, query.owner_id, "owner_id", "User")
+    deals = queries.board_deals(pipeline, owner=query.owner_id, currency=query.currency or "")
+    summary = queries.pipeline_summary(pipeline, deals, timezone.now())
+    stages = [
+        {
+            "id": s.stage.pk,
+            "name": s.stage.name,
+            "outcome": s.stage.outcome,
+            "probability": s.stage.probability,
+            "rotting_days": s.stage.rotting_days,
+            "deal_count": s.count,
+            "rotting_count": s.rotting,
+            "by_currency": _amounts_out(s.by_currency),
+        }
+        for s in summary.stages
+    ]
+    return {
+        "id": pipeline.pk,
+        "name": pipeline.name,
+        "stages": stages,
+        "totals": {
+            "open_deal_count": summary.open_count,
+            "by_currency": _amounts_out(summary.open_by_currency),
+        },
+    }
 
 
 @router.post("/pipelines", response={201: PipelineOut, **WRITE_ERRORS})

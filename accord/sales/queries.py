@@ -2,11 +2,14 @@
 
 All aggregates are computed in SQL (one grouped query per figure); cards are fetched per column
 with a limit, and each card's last touch comes from correlated subqueries, not per-row queries.
+The board page and ``GET /api/sales/pipelines/{id}/summary`` share their deals (``board_deals``),
+their per-stage totals (``stage_totals``) and the rotting test (``rotting_days``), so they agree.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,6 +22,7 @@ from accord.sales.models import Activity, Deal, DealStageChange, Pipeline, Pipel
 
 CARDS_PER_COLUMN = 50
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 
 
 def with_last_touch(deals: QuerySet[Deal]) -> QuerySet[Deal]:
@@ -54,10 +58,28 @@ def rotting_days(deal: Any, stage: PipelineStage, now: datetime) -> int | None:
     return idle.days if idle > timedelta(days=stage.rotting_days) else None
 
 
+def _rotting(deals: QuerySet[Deal], now: datetime) -> Iterator[Deal]:
+    """The open deals in ``deals`` idle longer than their stage allows (one query). Each is loaded
+    with only what :func:`rotting_days` reads: status, stage and last touch."""
+    qs = with_last_touch(deals.filter(status=Deal.Status.OPEN, stage__rotting_days__isnull=False))
+    qs = qs.select_related(None).select_related("stage").only("status", "stage", "stage__rotting_days")
+    qs = qs.order_by()
+    return (d for d in qs if rotting_days(d, d.stage, now) is not None)
+
+
 def rotting_deal_ids(deals: QuerySet[Deal], now: datetime) -> set[int]:
     """Ids of the open deals in ``deals`` idle longer than their stage allows."""
-    qs = with_last_touch(deals.filter(status=Deal.Status.OPEN, stage__rotting_days__isnull=False))
-    return {d.pk for d in qs.select_related("stage") if rotting_days(d, d.stage, now) is not None}
+    return {d.pk for d in _rotting(deals, now)}
+
+
+def rotting_counts(deals: QuerySet[Deal], now: datetime) -> Counter[int]:
+    """How many of the open deals in ``deals`` rot, per stage id (one query)."""
+    return Counter(d.stage_id for d in _rotting(deals, now))
+
+
+def weighted_amount(amount: Decimal, probability: int) -> Decimal:
+    """amount × probability ÷ 100, rounded to cents."""
+    return (amount * probability / HUNDRED).quantize(CENT)
 
 
 @dataclass
@@ -75,11 +97,66 @@ class Column:
 
     @property
     def weighted(self) -> Decimal:
-        return (self.amount * self.stage.probability / HUNDRED).quantize(Decimal("0.01"))
+        return weighted_amount(self.amount, self.stage.probability)
 
     @property
     def more(self) -> int:
         return self.count - len(self.cards)
+
+
+def board_deals(
+    pipeline: Pipeline,
+    *,
+    user: Any = None,
+    owner: int | None = None,
+    mine: bool = False,
+    q: str = "",
+    currency: str = "",
+) -> QuerySet[Deal]:
+    """The deals the board of ``pipeline`` counts, with the board's filters: the one scoping shared
+    by the board page and the pipeline summary API. Every role that may view deals sees them all
+    (``Resource.DEAL`` VIEW is ``ALL``); the page and the API check that grant before calling this."""
+    return filter_deals(
+        Deal.objects.all(), user=user, pipeline=pipeline.pk, owner=owner, mine=mine, q=q, currency=currency
+    )
+
+
+@dataclass(frozen=True)
+class CurrencyTotal:
+    """The deals of one stage in one currency; ``open_*`` counts only the open ones."""
+
+    currency: str
+    count: int
+    amount: Decimal
+    open_count: int
+    open_amount: Decimal
+
+
+def stage_totals(deals: QuerySet[Deal]) -> dict[int, list[CurrencyTotal]]:
+    """Per stage id, the deals' count and amount per currency (sorted by code), in one grouped query."""
+    open_deals = Q(status=Deal.Status.OPEN)
+    rows = (
+        deals.values("stage_id", "currency")
+        .annotate(
+            n=Count("id"),
+            total=Sum("amount"),
+            open_n=Count("id", filter=open_deals),
+            open_total=Sum("amount", filter=open_deals),
+        )
+        .order_by("stage_id", "currency")
+    )
+    totals: dict[int, list[CurrencyTotal]] = defaultdict(list)
+    for row in rows:
+        totals[row["stage_id"]].append(
+            CurrencyTotal(
+                row["currency"],
+                row["n"],
+                Decimal(row["total"] or 0).quantize(CENT),
+                row["open_n"],
+                Decimal(row["open_total"] or 0).quantize(CENT),
+            )
+        )
+    return dict(totals)
 
 
 def board(
@@ -88,20 +165,18 @@ def board(
     """The pipeline's active stages as columns with totals and their first ``per_column`` cards
     (archived stages hold no deals and get no column).
 
-    Open stages hold open deals; won/lost columns show the most recently closed first.
+    Open stages hold open deals; won/lost columns show the most recently closed first. A column's
+    amount adds its deals' amounts as they are, whatever their currency.
     """
     stages = list(pipeline.stages.filter(archived_at=None).order_by("position"))
     scoped = deals.filter(pipeline=pipeline)
-    totals = {
-        row["stage_id"]: row
-        for row in scoped.values("stage_id").annotate(n=Count("id"), total=Sum("amount")).order_by()
-    }
+    totals = stage_totals(scoped)
     columns = []
     for stage in stages:
         column = Column(stage)
-        row = totals.get(stage.pk)
-        if row:
-            column.count, column.amount = row["n"], row["total"] or Decimal(0)
+        rows = totals.get(stage.pk, [])
+        column.count = sum(row.count for row in rows)
+        column.amount = sum((row.amount for row in rows), Decimal(0))
         if column.count:
             order = (
                 ["-closed_at", "-id"]
@@ -112,6 +187,75 @@ def board(
             column.cards = [Card(d, rotting_days(d, stage, now)) for d in qs.order_by(*order)[:per_column]]
         columns.append(column)
     return columns
+
+
+# ---------------------------------------------------------------- pipeline summary
+@dataclass(frozen=True)
+class Amounts:
+    """Deals in one currency: how many, Σ amount and Σ amount × stage probability ÷ 100."""
+
+    currency: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class StageSummary:
+    stage: PipelineStage
+    count: int
+    rotting: int
+    by_currency: list[Amounts]
+
+
+@dataclass(frozen=True)
+class PipelineSummary:
+    pipeline: Pipeline
+    stages: list[StageSummary]
+    open_count: int
+    open_by_currency: list[Amounts]
+
+
+def pipeline_summary(pipeline: Pipeline, deals: QuerySet[Deal], now: datetime) -> PipelineSummary:
+    """The board's figures without its cards, in three queries whatever the number of deals.
+
+    Per active stage in board order: its deals' count, their amounts and weighted amounts per
+    currency (the board's column totals, from the same :func:`stage_totals`), and how many rot
+    (:func:`rotting_days`, as the board's cards). Totals: the open deals' count, and per currency their
+    amount and weighted forecast (Σ amount × probability ÷ 100, rounded to cents once).
+    """
+    stages = list(pipeline.stages.order_by("position"))
+    probability = {s.pk: s.probability for s in stages}
+    scoped = deals.filter(pipeline=pipeline)
+    totals = stage_totals(scoped)
+    rotting = rotting_counts(scoped, now)
+    summaries = []
+    for stage in stages:
+        if stage.is_archived:
+            continue
+        rows = totals.get(stage.pk, [])
+        by_currency = [
+            Amounts(r.currency, r.count, r.amount, weighted_amount(r.amount, stage.probability)) for r in rows
+        ]
+        summaries.append(StageSummary(stage, sum(r.count for r in rows), rotting[stage.pk], by_currency))
+    open_count: dict[str, int] = defaultdict(int)
+    open_amount: dict[str, Decimal] = defaultdict(Decimal)
+    open_weighted: dict[str, Decimal] = defaultdict(Decimal)
+    for stage_id, rows in totals.items():
+        for r in rows:
+            if r.open_count and stage_id in probability:
+                open_count[r.currency] += r.open_count
+                open_amount[r.currency] += r.open_amount
+                open_weighted[r.currency] += r.open_amount * probability[stage_id] / HUNDRED
+    return PipelineSummary(
+        pipeline,
+        summaries,
+        sum(open_count.values()),
+        [
+            Amounts(c, open_count[c], open_amount[c], open_weighted[c].quantize(CENT))
+            for c in sorted(open_count)
+        ],
+    )
 
 
 # ---------------------------------------------------------------- forecast
@@ -251,6 +395,7 @@ def filter_deals(
     status: str = "",
     stage: int | None = None,
     q: str = "",
+    currency: str = "",
 ) -> QuerySet[Deal]:
     if pipeline:
         deals = deals.filter(pipeline_id=pipeline)
@@ -262,6 +407,8 @@ def filter_deals(
         deals = deals.filter(status=status)
     if stage:
         deals = deals.filter(stage_id=stage)
+    if currency:
+        deals = deals.filter(currency=currency)
     q = q.strip()
     if q:
         deals = deals.filter(

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from accord.core.api_support import (
     ApiDateTime,
@@ -24,6 +24,7 @@ from accord.sales.pipeline_actions import MAX_ROTTING_DAYS, MAX_STAGES
 KINDS = tuple(Activity.Kind.values)
 Amount = Decimal
 Outcome = Literal["open", "won", "lost"]
+CurrencyCode = Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{3}$"), AfterValidator(str.upper)]
 
 
 class _Input(Schema):
@@ -263,3 +264,48 @@ class ForecastMonthOut(Schema):
     month: date
     amount: Decimal
     weighted: Decimal
+
+
+class PipelineSummaryQuery(_Input):
+    owner_id: Id | None = Field(None, description="Only this user's deals (422 for an unknown user).")
+    currency: CurrencyCode | None = Field(
+        None, description="Only deals in this currency: a three-letter ISO code such as EUR (any case)."
+    )
+
+
+class CurrencyAmountsOut(Schema):
+    currency: str
+    deal_count: int
+    amount: Decimal = Field(description="Σ amount of these deals.")
+    weighted: Decimal = Field(description="Σ amount × stage probability ÷ 100, rounded to cents.")
+
+
+class StageSummaryOut(Schema):
+    id: int
+    name: str
+    outcome: str
+    probability: int
+    rotting_days: int | None
+    deal_count: int = Field(description="Every deal in the stage (a won/lost stage holds closed deals).")
+    rotting_count: int = Field(
+        description="Open deals without a touch (activity, stage change, creation) for over rotting_days."
+    )
+    by_currency: list[CurrencyAmountsOut] = Field(
+        description="Amounts per currency, by code; amounts in different currencies are never added up."
+    )
+
+
+class PipelineTotalsOut(Schema):
+    open_deal_count: int
+    by_currency: list[CurrencyAmountsOut] = Field(
+        description="The open deals per currency: amount and weighted forecast."
+    )
+
+
+class PipelineSummaryOut(Schema):
+    id: int
+    name: str
+    stages: list[StageSummaryOut] = Field(
+        description="The active stages in board order; archived ones are left out."
+    )
+    totals: PipelineTotalsOut

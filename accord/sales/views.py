@@ -84,7 +84,7 @@ def pipeline_board(request: HttpRequest) -> HttpResponse:
     columns: list[queries.Column] = []
     forecast: list[queries.ForecastMonth] = []
     if pipeline is not None:
-        deals = queries.filter_deals(Deal.objects.all(), user=_user(request), pipeline=pipeline.pk, **filters)
+        deals = queries.board_deals(pipeline, user=_user(request), **filters)
         columns = queries.board(pipeline, deals, now)
         forecast = queries.forecast_by_month(deals)
     context = {
