@@ -30,11 +30,22 @@ def home_pipeline(request: HttpRequest, user: Any) -> dict[str, Any] | None:
         F("amount") * F("stage__probability") / 100,
         output_field=DecimalField(max_digits=20, decimal_places=2),
     )
-    totals = mine.aggregate(total_amount=Sum("amount"), total_weighted=Sum(weighted))
+    # one row per currency: amounts in different currencies are never added together
+    totals = list(
+        mine.values("currency")
+        .annotate(total_amount=Sum("amount"), total_weighted=Sum(weighted))
+        .order_by("-total_amount", "currency")
+    )
     return {
         "count": count,
-        "amount": totals["total_amount"] or Decimal(0),
-        "weighted": totals["total_weighted"] or Decimal(0),
+        "totals": [
+            {
+                "currency": t["currency"],
+                "amount": t["total_amount"] or Decimal(0),
+                "weighted": t["total_weighted"] or Decimal(0),
+            }
+            for t in totals
+        ],
         "rotting": len(rotting_deal_ids(mine, timezone.now())),
         "closing_soon": mine.filter(
             expected_close__lte=timezone.localdate() + timedelta(days=CLOSING_SOON_DAYS)

@@ -3,7 +3,8 @@
 All aggregates are computed in SQL (one grouped query per figure); cards are fetched per column
 with a limit, and each card's last touch comes from correlated subqueries, not per-row queries.
 The board page and ``GET /api/sales/pipelines/{id}/summary`` share their deals (``board_deals``),
-their per-stage totals (``stage_totals``) and the rotting test (``rotting_days``), so they agree.
+their per-stage totals (``stage_totals``, per currency) and the rotting test (``rotting_days``), so they
+agree. Nothing converts between currencies, so no figure ever adds amounts in different currencies.
 """
 
 from __future__ import annotations
@@ -88,20 +89,42 @@ class Card:
     rotting: int | None
 
 
+@dataclass(frozen=True)
+class Amounts:
+    """Deals in one currency: how many, Σ amount and Σ amount × stage probability ÷ 100."""
+
+    currency: str
+    count: int
+    amount: Decimal
+    weighted: Decimal
+
+
 @dataclass
 class Column:
+    """A board column: its first cards, its deal count and its totals per currency (sorted by code)."""
+
     stage: PipelineStage
     cards: list[Card] = field(default_factory=list)
     count: int = 0
-    amount: Decimal = Decimal(0)
+    by_currency: list[Amounts] = field(default_factory=list)
 
     @property
-    def weighted(self) -> Decimal:
-        return weighted_amount(self.amount, self.stage.probability)
+    def amount(self) -> Decimal | None:
+        """Σ amount when the column's deals share one currency (0 when it has none); None when they
+        are in several, as amounts in different currencies are never added."""
+        return self._single().amount if len(self.by_currency) < 2 else None
+
+    @property
+    def weighted(self) -> Decimal | None:
+        """Σ weighted amount on the same terms as :attr:`amount`."""
+        return self._single().weighted if len(self.by_currency) < 2 else None
 
     @property
     def more(self) -> int:
         return self.count - len(self.cards)
+
+    def _single(self) -> Amounts:
+        return self.by_currency[0] if self.by_currency else Amounts("", 0, Decimal(0), Decimal(0))
 
 
 def board_deals(
@@ -159,6 +182,14 @@ def stage_totals(deals: QuerySet[Deal]) -> dict[int, list[CurrencyTotal]]:
     return dict(totals)
 
 
+def stage_amounts(rows: list[CurrencyTotal], stage: PipelineStage) -> list[Amounts]:
+    """A stage's totals per currency with their weighted amounts: a board column's figures and the
+    pipeline summary's ``by_currency``."""
+    return [
+        Amounts(r.currency, r.count, r.amount, weighted_amount(r.amount, stage.probability)) for r in rows
+    ]
+
+
 def board(
     pipeline: Pipeline, deals: QuerySet[Deal], now: datetime, per_column: int = CARDS_PER_COLUMN
 ) -> list[Column]:
@@ -166,7 +197,7 @@ def board(
     (archived stages hold no deals and get no column).
 
     Open stages hold open deals; won/lost columns show the most recently closed first. A column's
-    amount adds its deals' amounts as they are, whatever their currency.
+    totals are per currency (:func:`stage_amounts`), exactly the pipeline summary's ``by_currency``.
     """
     stages = list(pipeline.stages.filter(archived_at=None).order_by("position"))
     scoped = deals.filter(pipeline=pipeline)
@@ -176,7 +207,7 @@ def board(
         column = Column(stage)
         rows = totals.get(stage.pk, [])
         column.count = sum(row.count for row in rows)
-        column.amount = sum((row.amount for row in rows), Decimal(0))
+        column.by_currency = stage_amounts(rows, stage)
         if column.count:
             order = (
                 ["-closed_at", "-id"]
@@ -189,17 +220,19 @@ def board(
     return columns
 
 
+def single_currency(columns: list[Column]) -> str:
+    """The currency of every deal on the board when they share one, else ""."""
+    codes = {a.currency for column in columns for a in column.by_currency}
+    return codes.pop() if len(codes) == 1 else ""
+
+
+def pipeline_currencies(pipeline: Pipeline) -> list[str]:
+    """The currencies of the pipeline's deals, sorted (the board's currency filter offers them)."""
+    codes = Deal.objects.filter(pipeline=pipeline).order_by("currency").values_list("currency", flat=True)
+    return list(codes.distinct())
+
+
 # ---------------------------------------------------------------- pipeline summary
-@dataclass(frozen=True)
-class Amounts:
-    """Deals in one currency: how many, Σ amount and Σ amount × stage probability ÷ 100."""
-
-    currency: str
-    count: int
-    amount: Decimal
-    weighted: Decimal
-
-
 @dataclass(frozen=True)
 class StageSummary:
     stage: PipelineStage
@@ -234,9 +267,7 @@ def pipeline_summary(pipeline: Pipeline, deals: QuerySet[Deal], now: datetime) -
         if stage.is_archived:
             continue
         rows = totals.get(stage.pk, [])
-        by_currency = [
-            Amounts(r.currency, r.count, r.amount, weighted_amount(r.amount, stage.probability)) for r in rows
-        ]
+        by_currency = stage_amounts(rows, stage)
         summaries.append(StageSummary(stage, sum(r.count for r in rows), rotting[stage.pk], by_currency))
     open_count: dict[str, int] = defaultdict(int)
     open_amount: dict[str, Decimal] = defaultdict(Decimal)
@@ -261,31 +292,48 @@ def pipeline_summary(pipeline: Pipeline, deals: QuerySet[Deal], now: datetime) -
 # ---------------------------------------------------------------- forecast
 @dataclass(frozen=True)
 class ForecastMonth:
+    """The open deals in one currency expected to close in one month."""
+
     month: date
+    currency: str
+    count: int
     amount: Decimal
     weighted: Decimal
 
 
 def forecast_by_month(deals: QuerySet[Deal]) -> list[ForecastMonth]:
-    """Open deals with an expected close, by month: total amount and Σ amount × stage probability."""
+    """Open deals with an expected close, per month and currency (sorted by both): how many, their
+    total amount and Σ amount × stage probability ÷ 100 (rounded to cents once). One query."""
     rows = (
         deals.filter(status=Deal.Status.OPEN, expected_close__isnull=False)
         .annotate(month=TruncMonth("expected_close"))
-        .values("month", "stage__probability")
-        .annotate(total=Sum("amount"))
+        .values("month", "currency", "stage__probability")
+        .annotate(n=Count("id"), total=Sum("amount"))
         .order_by()
     )
-    amount: dict[date, Decimal] = defaultdict(Decimal)
-    weighted: dict[date, Decimal] = defaultdict(Decimal)
+    count: dict[tuple[date, str], int] = defaultdict(int)
+    amount: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
+    weighted: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
     for row in rows:
         month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+        key = (month, row["currency"])
         total = Decimal(row["total"] or 0)
-        amount[month] += total
-        weighted[month] += total * row["stage__probability"] / HUNDRED
+        count[key] += row["n"]
+        amount[key] += total
+        weighted[key] += total * row["stage__probability"] / HUNDRED
     return [
-        ForecastMonth(m, amount[m].quantize(Decimal("0.01")), weighted[m].quantize(Decimal("0.01")))
-        for m in sorted(amount)
+        ForecastMonth(m, c, count[m, c], amount[m, c].quantize(CENT), weighted[m, c].quantize(CENT))
+        for m, c in sorted(amount)
     ]
+
+
+def forecast_currency(months: list[ForecastMonth]) -> str:
+    """The currency the forecast chart shows when none is chosen: the one with the largest amount of
+    open deals in the forecast (the first by code on a tie); "" for an empty forecast."""
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for m in months:
+        totals[m.currency] += m.amount
+    return max(sorted(totals), key=totals.__getitem__, default="")
 
 
 @dataclass(frozen=True)
@@ -300,12 +348,17 @@ class Bar:
 
 
 def forecast_chart(
-    months: list[ForecastMonth], *, height: int = 140, bar: int = 36, gap: int = 14
+    months: list[ForecastMonth], *, currency: str = "", height: int = 140, bar: int = 36, gap: int = 14
 ) -> dict[str, Any]:
-    """Geometry for a server-rendered SVG bar chart of the weighted forecast."""
-    top = max((m.weighted for m in months), default=Decimal(0))
+    """Geometry for a server-rendered SVG bar chart of the weighted forecast in one currency:
+    ``currency`` or, when it is empty, :func:`forecast_currency`. ``others_count`` and
+    ``other_currencies`` tell what the chart leaves out (the forecast's deals in other currencies)."""
+    currency = currency or forecast_currency(months)
+    shown = [m for m in months if m.currency == currency]
+    others = [m for m in months if m.currency != currency]
+    top = max((m.weighted for m in shown), default=Decimal(0))
     bars = []
-    for i, m in enumerate(months):
+    for i, m in enumerate(shown):
         h = int(m.weighted / top * height) if top else 0
         bars.append(
             Bar(
@@ -319,10 +372,13 @@ def forecast_chart(
             )
         )
     return {
+        "currency": currency,
         "bars": bars,
-        "width": gap + len(months) * (bar + gap),
+        "width": gap + len(shown) * (bar + gap),
         "height": height + 50,
         "baseline": height + 20,
+        "others_count": sum(m.count for m in others),
+        "other_currencies": sorted({m.currency for m in others}),
     }
 
 

@@ -261,7 +261,12 @@ class ForecastQuery(_Input):
 
 
 class ForecastMonthOut(Schema):
+    """Open deals in one currency expected to close in one month (amounts are never summed across
+    currencies: a month with deals in two currencies is two rows)."""
+
     month: date
+    currency: str
+    count: int = Field(description="Open deals in this month and currency.")
     amount: Decimal
     weighted: Decimal
 

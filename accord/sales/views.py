@@ -7,6 +7,7 @@ keyboard/no-JS "Move to…" form (a plain POST answered with a redirect).
 
 from __future__ import annotations
 
+import re
 from typing import Any, cast
 
 from django.contrib import messages
@@ -66,6 +67,13 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _currency(value: str | None) -> str:
+    """A currency code from the query string: three ASCII letters, upper-cased; anything else is
+    ignored ("") like the board's other filters."""
+    value = value or ""
+    return value.upper() if re.fullmatch(r"[A-Za-z]{3}", value) else ""
+
+
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
@@ -79,14 +87,18 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 def pipeline_board(request: HttpRequest) -> HttpResponse:
     _require(request, Action.VIEW)
     pipeline = _pipeline(request)
-    filters = _filters(request)
+    filters = {**_filters(request), "currency": _currency(request.GET.get("currency"))}
     now = timezone.now()
     columns: list[queries.Column] = []
     forecast: list[queries.ForecastMonth] = []
+    currencies: list[str] = []
     if pipeline is not None:
         deals = queries.board_deals(pipeline, user=_user(request), **filters)
         columns = queries.board(pipeline, deals, now)
         forecast = queries.forecast_by_month(deals)
+        currencies = queries.pipeline_currencies(pipeline)
+    if filters["currency"] and filters["currency"] not in currencies:
+        currencies = sorted([*currencies, filters["currency"]])
     context = {
         "pipeline": pipeline,
         "pipelines": Pipeline.objects.all(),
@@ -94,8 +106,10 @@ def pipeline_board(request: HttpRequest) -> HttpResponse:
         "stages": [c.stage for c in columns],
         "filters": filters,
         "owners": owners(),
+        "currencies": currencies,
+        "board_currency": queries.single_currency(columns),
         "forecast": forecast,
-        "chart": queries.forecast_chart(forecast),
+        "chart": queries.forecast_chart(forecast, currency=filters["currency"]),
         "competitors": Competitor.objects.all(),
         "can_add": can(_user(request), Action.ADD, Resource.DEAL),
         "user_id": _user(request).pk,

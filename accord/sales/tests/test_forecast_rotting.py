@@ -44,10 +44,17 @@ def test_forecast_api_filters_by_owner(pipeline, ae, ae2, api_client_for):
     actions.create_deal(name="b", pipeline=pipeline, amount=3000, owner=ae2, expected_close=date(2025, 6, 3))
     api = api_client_for(ae)
     assert api.get("/api/sales/forecast").json() == [
-        {"month": "2025-06-01", "amount": "4000.00", "weighted": "400.00"}
+        {"month": "2025-06-01", "currency": "USD", "count": 2, "amount": "4000.00", "weighted": "400.00"}
     ]
     mine = api.get(f"/api/sales/forecast?owner={ae.pk}").json()
-    assert mine == [{"month": "2025-06-01", "amount": "1000.00", "weighted": "100.00"}]
+    assert mine == [
+        {"month": "2025-06-01", "currency": "USD", "count": 1, "amount": "1000.00", "weighted": "100.00"}
+    ]
+    actions.create_deal(
+        name="c", pipeline=pipeline, amount=500, currency="EUR", owner=ae, expected_close=date(2025, 6, 9)
+    )
+    by_currency = {row["currency"]: row["amount"] for row in api.get("/api/sales/forecast").json()}
+    assert by_currency == {"EUR": "500.00", "USD": "4000.00"}  # one row each, never summed
     assert api.get("/api/sales/forecast?owner=0").status_code == 422
 
 

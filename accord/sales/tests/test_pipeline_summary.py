@@ -46,8 +46,8 @@ def board_columns(html):
         body = match.group(0)
         columns[int(match.group(1))] = (
             int(_figure(r'<dd data-testid="count">([\d,]+)</dd>', body)),
-            _figure(r"<dt>Amount</dt><dd>([\d,]+)</dd>", body),
-            _figure(r"<dt>Weighted</dt><dd>([\d,]+)</dd>", body),
+            _figure(r"<dt>Amount</dt><dd>([\d,]+) USD</dd>", body),
+            _figure(r"<dt>Weighted</dt><dd>([\d,]+) USD</dd>", body),
             body.count('data-testid="rotting"'),
         )
     return columns

@@ -45,7 +45,17 @@ def test_rep_sees_their_open_leads_and_ae_their_pipeline(client, make_user):
     card = html[html.index('data-testid="home-pipeline"') :]
     assert "2 open deals" in card
     # 10,000 × 10 % + 5,000 × 60 % = 4,000 weighted
-    assert ">15,000<" in card and ">4,000<" in card
+    assert ">15,000 USD<" in card and ">4,000 USD<" in card
+
+    # a deal in another currency is a second line, never added to the dollars
+    sales.create_deal(
+        name="Initech", pipeline=pipeline, stage=stages[0], amount=Decimal(2000), currency="EUR", owner=ae
+    )
+    card = client.get("/").content.decode()
+    card = card[card.index('data-testid="home-pipeline"') :]
+    assert "3 open deals" in card
+    assert ">15,000 USD<" in card and ">2,000 EUR<" in card and ">17,000" not in card
+    assert ">4,000 USD<" in card and ">200 EUR<" in card
 
     client.force_login(marketer)
     html = client.get("/").content.decode()
