@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -280,40 +279,15 @@ def test_rebuild_skips_a_segment_stored_with_an_odd_date(
     assert caplog.text.count(f"segment {broken.pk} not rebuilt") == 2
 
 
-def _fail_at_the_database_for(segment_id: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make one segment's statements fail in the database after it has written (on PostgreSQL an
-    error aborts the transaction up to the last savepoint), as a filter the database refuses would."""
-
-    def fail() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM accord_no_such_table")
-
-    real_add, real_replace = rebuild.add_matching, rebuild.replace_members
-
-    def add_matching(seg_id: int, *args: Any, **kwargs: Any) -> int:
-        if seg_id == segment_id:
-            fail()
-        return real_add(seg_id, *args, **kwargs)
-
-    def replace_members(seg_id: int, *args: Any, **kwargs: Any) -> tuple[int, int]:
-        result = real_replace(seg_id, *args, **kwargs)
-        if seg_id == segment_id:
-            fail()
-        return result
-
-    monkeypatch.setattr(rebuild, "add_matching", add_matching)
-    monkeypatch.setattr(rebuild, "replace_members", replace_members)
-
-
 def test_a_database_error_in_one_segment_rolls_back_only_that_segment(
-    contacts: list[Contact], monkeypatch: pytest.MonkeyPatch, caplog: Any
+    contacts: list[Contact], monkeypatch: pytest.MonkeyPatch, caplog: Any, fails_in_the_database: Any
 ) -> None:
     broken = create_segment(name="Fails in SQL", filter={"field": "country", "op": "eq", "value": "US"})
     healthy = create_segment(name="Germany", filter=IN_GERMANY)
     rebuild_segment(broken)
     rebuild_segment(healthy)
     assert members(broken) == {contacts[2].pk}
-    _fail_at_the_database_for(broken.pk, monkeypatch)
+    fails_in_the_database(broken.pk)
     Contact.objects.filter(pk=contacts[2].pk).update(country="DE")
     monkeypatch.setattr(rebuild, "REFRESH_BATCH", 2)  # two batches: the failing segment is tried once
 

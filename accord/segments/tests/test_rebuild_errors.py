@@ -29,6 +29,7 @@ from accord.segments.fields import load_catalog
 from accord.segments.filters import parse_filter
 from accord.segments.models import Segment, SegmentMembership
 from accord.segments.tasks import rebuild_segment_task, refresh_contacts_task
+from accord.segments.tests.conftest import SECRET
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +39,6 @@ IN_FRANCE = {"field": "country", "op": "eq", "value": "FR"}
 FAR_FUTURE = {"field": "created_at", "op": "after", "value": "9999-12-31"}  # refused since it was stored
 GONE_FIELD = {"field": "<i>gone</i>", "op": "eq", "value": "x"}  # markup in the reason
 HOSTILE_NAME = '<script>alert("seg")</script> Broken'
-SECRET = "secret-value-42"
 POLLING = 'hx-trigger="every 2s"'
 
 
@@ -258,34 +258,6 @@ def test_the_api_returns_the_fields_and_fixing_the_filter_clears_them(
 
 
 # ---------------------------------------------------------------------- the database refuses a statement
-@pytest.fixture
-def fails_in_the_database(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
-    """Make one segment's statements fail in the database after it has written (on PostgreSQL an
-    error aborts the transaction up to the last savepoint), with SQL text and a bound value that
-    must not reach the reason."""
-
-    def fail() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT * FROM accord_no_such_table WHERE name = %s", [SECRET])
-
-    def arm(segment_id: int) -> None:
-        real_add, real_replace = rebuild.add_matching, rebuild.replace_members
-
-        def add_matching(seg_id: int, *args: Any, **kwargs: Any) -> int:
-            if seg_id == segment_id:
-                fail()
-            return real_add(seg_id, *args, **kwargs)
-
-        def replace_members(seg_id: int, *args: Any, **kwargs: Any) -> tuple[int, int]:
-            result = real_replace(seg_id, *args, **kwargs)
-            if seg_id == segment_id:
-                fail()
-            return result
-
-        monkeypatch.setattr(rebuild, "add_matching", add_matching)
-        monkeypatch.setattr(rebuild, "replace_members", replace_members)
-
-    return arm
 
 
 def assert_generic_reason(segment: Segment) -> None:
