@@ -35,6 +35,7 @@ from ninja.parser import Parser
 from ninja.types import DictStrAny
 from pydantic import AfterValidator, field_validator
 
+from accord.core.dates import EARLIEST_DATE, LATEST_DATE
 from accord.core.errors import ActionError, from_django_validation
 
 logger = logging.getLogger("accord.api")
@@ -44,10 +45,10 @@ NON_FIELD = "__all__"
 MAX_ID = 2**63 - 1
 # Pages beyond this are refused, so an offset can never overflow the database's integer.
 MAX_PAGE = 1_000_000
-# Date-times the API takes lie within these years, both as sent and in UTC: converting one to UTC
-# (Django does on every save and filter) or adding days to one later can never leave Python's range.
-MIN_YEAR = 1900
-MAX_YEAR = 9998
+# Date-times the API takes lie within these years (core.dates), both as sent and in UTC: converting
+# one to UTC (Django does on every save and filter) or adding days to one later never leaves Python's range.
+MIN_YEAR = EARLIEST_DATE.year
+MAX_YEAR = LATEST_DATE.year
 
 STATUS_CODES: dict[int, str] = {
     400: "bad_request",

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accord.accounts.models import User
 from accord.accounts.permissions import ALL, Action, Resource, can, grant
 from accord.contacts.models import Contact
+from accord.core.dates import EARLIEST_DATE, LATEST_DATE
 from accord.core.errors import ActionError
 from accord.core.numbers import ascii_int
 from accord.sales import actions
@@ -96,7 +97,6 @@ def activity_list(request: HttpRequest) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------- week calendar
-WEEKS_SHOWN = (date(1900, 1, 1), date(9998, 12, 31))  # the ±7-day links stay inside date's range
 
 
 def _week_start(text: str | None, today: date) -> date:
@@ -105,7 +105,7 @@ def _week_start(text: str | None, today: date) -> date:
         day = date.fromisoformat(text) if text else today
     except ValueError:
         day = today
-    if not WEEKS_SHOWN[0] <= day <= WEEKS_SHOWN[1]:
+    if not EARLIEST_DATE <= day <= LATEST_DATE:  # the ±7-day links stay inside date's range
         day = today
     return day - timedelta(days=day.weekday())
 

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from accord.core.dates import EARLIEST_DATE, LATEST_DATE
 from accord.core.errors import Invalid
 from accord.segments.fields import LIST_OPS, NO_VALUE_OPS, Catalog, FieldSpec, Kind, Op
 from accord.segments.nodes import (
@@ -37,10 +38,10 @@ MAX_LIST = 500
 MAX_TEXT = 1000
 MAX_KEY = 100
 MAX_DAYS = 36_500  # a window ("in the last N days") reaches back at most 100 years
-MIN_DATE = dt.date(1900, 1, 1)
 # The compiler compares timestamps with the start of the *next* day (``after``, ``on``, ``between``):
-# the last year Python can represent is kept free so that step can never overflow.
-MAX_DATE = dt.date(9998, 12, 31)
+# core.dates keeps the last year Python can represent free so that step can never overflow.
+MIN_DATE = EARLIEST_DATE
+MAX_DATE = LATEST_DATE
 MAX_COUNT = 1_000_000
 MAX_NUMBER = 2**53  # exact in a double, within every database's integer range
 MAX_ID = 2**63 - 1
