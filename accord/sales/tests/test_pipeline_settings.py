@@ -14,22 +14,11 @@ from accord.core.errors import Conflict, Invalid
 from accord.sales import actions, pipeline_actions
 from accord.sales.models import Pipeline, PipelineStage
 from accord.sales.pipeline_actions import STANDARD_STAGES
+from accord.sales.tests.checks import refused, snapshot
 from accord.sales.tests.fixtures import stage
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-
-
-def snapshot():
-    """Every pipeline and stage as plain values, to prove a refusal changed nothing."""
-    return (
-        list(Pipeline.objects.order_by("pk").values_list("pk", "name", "is_default")),
-        list(
-            PipelineStage.objects.order_by("pk").values_list(
-                "pk", "pipeline_id", "name", "position", "probability", "outcome", "rotting_days"
-            )
-        ),
-    )
 
 
 def layout(pipeline):
@@ -42,15 +31,6 @@ def names(pipeline):
 
 def positions(pipeline):
     return list(pipeline.stages.order_by("position").values_list("position", flat=True))
-
-
-def refused(exc_type, call, *args, **kwargs):
-    """Run an action that must be refused; return the error after checking nothing changed."""
-    before = snapshot()
-    with pytest.raises(exc_type) as info:
-        call(*args, **kwargs)
-    assert snapshot() == before
-    return info.value
 
 
 # ---------------------------------------------------------------- actions: pipelines

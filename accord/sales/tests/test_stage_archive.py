@@ -14,41 +14,13 @@ from accord.accounts.models import Role
 from accord.core.errors import Conflict, Invalid
 from accord.sales import actions, pipeline_actions, queries
 from accord.sales.forms import DealForm
-from accord.sales.models import Deal, DealStageChange, Pipeline, PipelineStage
+from accord.sales.models import Deal
+from accord.sales.tests.checks import refused, snapshot
 from accord.sales.tests.fixtures import stage
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 T0 = datetime(2025, 9, 1, 9, 0, tzinfo=UTC)
-
-
-def snapshot():
-    """Pipelines, stages (with archived_at), deals and their history, to prove a refusal changed nothing."""
-    return (
-        list(Pipeline.objects.order_by("pk").values_list("pk", "name", "is_default")),
-        list(
-            PipelineStage.objects.order_by("pk").values_list(
-                "pk",
-                "pipeline_id",
-                "name",
-                "position",
-                "probability",
-                "outcome",
-                "rotting_days",
-                "archived_at",
-            )
-        ),
-        list(Deal.objects.order_by("pk").values_list("pk", "stage_id", "status", "closed_at")),
-        DealStageChange.objects.count(),
-    )
-
-
-def refused(exc_type, call, *args, **kwargs):
-    before = snapshot()
-    with pytest.raises(exc_type) as info:
-        call(*args, **kwargs)
-    assert snapshot() == before
-    return info.value
 
 
 def board_names(pipeline):
