@@ -25,7 +25,7 @@ class RefuseNulInQueryMiddleware:
         fields = self._fields_with_nul(request)
         if fields:
             if request.path.startswith("/api/"):  # a validation error, in the API's usual body
-                errors = {name: ["Text may not contain a NUL character."] for name in fields}
+                errors = {name: ["Must not contain NUL characters."] for name in fields}
                 return JsonResponse(
                     {"code": "invalid", "message": MESSAGE, "field_errors": errors}, status=422
                 )

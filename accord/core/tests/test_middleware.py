@@ -26,7 +26,7 @@ def test_api_refuses_a_nul_in_the_query_with_its_error_body(admin_api: Any) -> N
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid" and "NUL" in body["message"]
-    assert body["field_errors"] == {"q": ["Text may not contain a NUL character."]}
+    assert body["field_errors"] == {"q": ["Must not contain NUL characters."]}
     assert admin_api.get("/api/contacts?q=x").status_code == 200
 
 
